@@ -1,0 +1,49 @@
+// Signed access tokens (JWT, HS256, via the cpp-jwt library from Debian).
+//
+// Identity issues them; every service verifies them locally with the same
+// key (config `token_key`, at least 32 bytes), so no call to identity is
+// needed per request. Claims: iss=crm-identity, typ=access, sub=user id,
+// usr, org (unit id), path (org path), roles, scope, iat, exp, jti.
+// Access tokens are short-lived (default 15 min); revocation is done on the
+// refresh token, which identity keeps server-side.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/principal.h"
+#include "common/clock/clock.h"
+#include "common/config/config.h"
+
+namespace crm::auth {
+
+inline constexpr size_t kMinTokenKeyBytes = 32;
+
+class TokenCodec {
+ public:
+  // INVALID_ARGUMENT when the key is shorter than kMinTokenKeyBytes.
+  static absl::StatusOr<TokenCodec> Create(std::string key,
+                                           std::shared_ptr<const Clock> clock = DefaultClock());
+  // Reads config `token_key` (env CRM_TOKEN_KEY).
+  static absl::StatusOr<TokenCodec> FromConfig(ConfigReader& config,
+                                               std::shared_ptr<const Clock> clock = DefaultClock());
+
+  struct Issued {
+    std::string token;
+    absl::Time expires_at;
+  };
+  Issued Issue(const Principal& principal, absl::Duration ttl) const;
+
+  // UNAUTHENTICATED with a reason ("token expired", "bad signature",
+  // "malformed token") for anything but a valid, unexpired access token.
+  absl::StatusOr<Principal> Verify(std::string_view token) const;
+
+ private:
+  TokenCodec(std::string key, std::shared_ptr<const Clock> clock)
+      : key_(std::move(key)), clock_(std::move(clock)) {}
+  std::string key_;
+  std::shared_ptr<const Clock> clock_;
+};
+
+}  // namespace crm::auth

@@ -1,0 +1,107 @@
+#include "common/server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/server/request_interceptor.h"
+
+namespace crm::server {
+
+ServerOptions ServerOptions::Read(ConfigReader& config, const std::string& default_listen) {
+  ServerOptions o;
+  o.listen = config.String("listen", default_listen);
+  o.max_message_bytes = static_cast<int>(
+      config.Int("max_message_bytes", o.max_message_bytes, 1024, 256 * 1024 * 1024));
+  o.shutdown_grace = config.Duration("shutdown_grace", o.shutdown_grace);
+  const std::string level = config.String("log_level", "info");
+  if (!log::SetLevel(level)) log::Warn("unknown log_level, using info", {{"log_level", level}});
+  return o;
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+ServiceHost::ServiceHost(ServerOptions options, std::shared_ptr<const auth::TokenCodec> tokens)
+    : options_(std::move(options)), tokens_(std::move(tokens)) {}
+
+ServiceHost::~ServiceHost() {
+  if (server_) Shutdown();
+}
+
+void ServiceHost::AddService(grpc::Service* service) { services_.push_back(service); }
+
+absl::Status ServiceHost::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  for (grpc::Service* s : services_) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(
+      std::make_unique<RequestInterceptorFactory>(tokens_, options_.public_methods));
+  builder.experimental().SetInterceptorCreators(std::move(factories));
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
+  }
+  SetServing(true);
+  log::Info("listening", {{"address", address()}});
+  return absl::OkStatus();
+}
+
+std::string ServiceHost::address() const {
+  std::string host = options_.listen.substr(0, options_.listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  return absl::StrCat(host, ":", port_);
+}
+
+void ServiceHost::SetServing(bool serving) {
+  if (server_ == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(serving);
+}
+
+void ServiceHost::Shutdown() {
+  if (server_ == nullptr) return;
+  SetServing(false);
+  log::Info("draining", {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    absl::ToChronoNanoseconds(options_.shutdown_grace));
+  server_->Wait();
+  server_.reset();
+  log::Info("stopped");
+}
+
+void ServiceHost::RunUntilSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Shutdown();
+}
+
+int ExitWithError(const absl::Status& status, std::string_view what) {
+  log::Error("startup failed", {{"what", std::string(what)}, {"error", status.ToString()}});
+  return 1;
+}
+
+}  // namespace crm::server

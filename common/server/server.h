@@ -1,0 +1,74 @@
+// Server bootstrap shared by every service's main.cc (and by in-process
+// integration tests): health service, reflection, the request interceptor
+// (auth, logging, metrics), message size and keepalive limits, and a
+// graceful drain on SIGTERM/SIGINT.
+//
+//   crm::server::BlockTerminationSignals();   // first thing in main()
+//   ServiceHost host(options, tokens);
+//   host.AddService(&my_service);
+//   RETURN_IF_ERROR(host.Start());
+//   host.RunUntilSignal();
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/auth/token.h"
+#include "common/config/config.h"
+
+namespace crm::server {
+
+struct ServerOptions {
+  std::string listen;  // "host:port"; port 0 picks a free one (tests)
+  int max_message_bytes = 16 * 1024 * 1024;
+  // In-flight calls get this long to finish after SIGTERM; then they are cancelled.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  absl::Duration keepalive_time = absl::Seconds(30);
+  // Full method names callable without a token (besides health/reflection).
+  std::set<std::string> public_methods;
+
+  // Reads listen (default `default_listen`), max_message_bytes, shutdown_grace, log_level.
+  static ServerOptions Read(ConfigReader& config, const std::string& default_listen);
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it
+// starts later, so RunUntilSignal() can wait for them synchronously. Call it
+// before anything starts threads.
+void BlockTerminationSignals();
+
+class ServiceHost {
+ public:
+  ServiceHost(ServerOptions options, std::shared_ptr<const auth::TokenCodec> tokens);
+  ~ServiceHost();
+
+  // Services are not owned; they must outlive the host.
+  void AddService(grpc::Service* service);
+  absl::Status Start();
+  int port() const { return port_; }
+  std::string address() const;
+
+  // Flips the overall health status (and each service's).
+  void SetServing(bool serving);
+  // NOT_SERVING, then waits up to the grace period for in-flight calls.
+  void Shutdown();
+  // Waits for SIGTERM/SIGINT (see BlockTerminationSignals), then Shutdown().
+  void RunUntilSignal();
+
+ private:
+  ServerOptions options_;
+  std::shared_ptr<const auth::TokenCodec> tokens_;
+  std::vector<grpc::Service*> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+// For main(): logs a start-up failure and returns the process exit code.
+int ExitWithError(const absl::Status& status, std::string_view what);
+
+}  // namespace crm::server
