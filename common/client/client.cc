@@ -1,0 +1,21 @@
+#include "common/client/client.h"
+
+#include <chrono>
+
+namespace crm::client {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+void Prepare(grpc::ClientContext* context, const std::string& access_token,
+             absl::Duration timeout) {
+  if (!access_token.empty()) context->AddMetadata("authorization", "Bearer " + access_token);
+  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout));
+}
+
+}  // namespace crm::client

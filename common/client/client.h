@@ -1,0 +1,22 @@
+// Calling another service (or a test calling a server): one way to make a
+// channel, attach the caller's token and set a deadline.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace crm::client {
+
+// An insecure channel (in-cluster traffic; TLS terminates at the mesh or
+// ingress) with keepalive and the suite's message size limit.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+
+// Adds "authorization: Bearer <token>" (when non-empty) and a deadline.
+void Prepare(grpc::ClientContext* context, const std::string& access_token,
+             absl::Duration timeout = absl::Seconds(10));
+
+}  // namespace crm::client

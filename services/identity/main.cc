@@ -1,0 +1,54 @@
+// crm-identity: users, org tree, roles, login and tokens (port 50051).
+#include "common/auth/token.h"
+#include "common/config/config.h"
+#include "common/db/migrations.h"
+#include "common/db/pool.h"
+#include "common/events/outbox.h"
+#include "common/log/log.h"
+#include "common/server/server.h"
+#include "services/identity/identity_config.h"
+#include "services/identity/identity_service.h"
+
+namespace crm {
+const std::vector<db::Migration>& IdentityMigrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  server::BlockTerminationSignals();
+  ConfigReader config = ConfigReader::FromMain(argc, argv);
+  server::ServerOptions server_options = server::ServerOptions::Read(config, "0.0.0.0:50051");
+  db::DbOptions db_options = db::DbOptions::Read(config);
+  auto codec = auth::TokenCodec::FromConfig(config);
+  identity::IdentityConfig identity_config = identity::IdentityConfig::Read(config);
+  if (absl::Status s = config.Finish(); !s.ok()) return server::ExitWithError(s, "config");
+  if (!codec.ok()) return server::ExitWithError(codec.status(), "config");
+  log::Info("starting crm-identity", {{"config", config.Describe()}});
+
+  auto pool = db::ConnectionPool::Create(db_options);
+  if (!pool.ok()) return server::ExitWithError(pool.status(), "database");
+  if (auto m = db::RunMigrations(**pool, IdentityMigrations()); !m.ok()) {
+    return server::ExitWithError(m.status(), "migrations");
+  }
+  if (absl::Status s = events::EnsureEventTables(**pool); !s.ok()) {
+    return server::ExitWithError(s, "event tables");
+  }
+
+  auto tokens = std::make_shared<const auth::TokenCodec>(*codec);
+  identity::IdentityServiceImpl service(*pool, tokens, DefaultClock(), identity_config.sessions);
+  if (!identity_config.bootstrap_admin_username.empty()) {
+    if (absl::Status s = service.BootstrapAdmin(identity_config.bootstrap_company_name,
+                                                identity_config.bootstrap_admin_username,
+                                                identity_config.bootstrap_admin_password);
+        !s.ok()) {
+      return server::ExitWithError(s, "bootstrap admin");
+    }
+  }
+
+  server_options.public_methods = identity::IdentityServiceImpl::PublicMethods();
+  server::ServiceHost host(server_options, tokens);
+  host.AddService(&service);
+  if (absl::Status s = host.Start(); !s.ok()) return server::ExitWithError(s, "listen");
+  host.RunUntilSignal();
+  return 0;
+}
