@@ -16,10 +16,12 @@ namespace {
 std::string Require(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') {
-    std::fprintf(stderr,
-                 "FATAL: %s is not set. Integration tests run against the MariaDB and Redis "
-                 "that `deploy/crmctl test` starts; run the tests through it.\n",
-                 name);
+    std::fprintf(
+        stderr,
+        "FATAL: %s is not set. Integration tests run against the MariaDB and "
+        "Redis "
+        "that `deploy/crmctl test` starts; run the tests through it.\n",
+        name);
     std::abort();
   }
   return v;
@@ -64,7 +66,8 @@ void RestartMysql() {
 std::string UniqueName(const std::string& prefix) {
   static std::atomic<int> counter{0};
   static const uint32_t salt = std::random_device{}();
-  return absl::StrCat(prefix, "_", getpid(), "_", counter.fetch_add(1), "_", salt % 100000);
+  return absl::StrCat(prefix, "_", getpid(), "_", counter.fetch_add(1), "_",
+                      salt % 100000);
 }
 
 std::string BuildDir() { return Require("CRM_TEST_BUILD_DIR"); }

@@ -10,7 +10,7 @@ namespace crm::testing {
 struct TestMysql {
   std::string host;
   int port = 0;
-  std::string user;      // may create schemas and users
+  std::string user;  // may create schemas and users
   std::string password;
 };
 

@@ -70,7 +70,7 @@ absl::Status CheckMove(const std::string& unit_path, const std::string& new_pare
     return absl::FailedPreconditionError(
         "new_parent_id: cannot move a unit under itself or one of its descendants");
   }
-  if (PathDepth(new_parent_path) + 1 + subtree_height > kMaxOrgDepth) {
+  if (PathDepth(new_parent_path) + 1 + subtree_height >= kMaxOrgDepth) {
     return absl::OutOfRangeError(absl::StrCat("the org tree may be at most ", kMaxOrgDepth,
                                               " levels deep"));
   }
