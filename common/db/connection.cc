@@ -21,7 +21,8 @@ namespace {
 sql::Driver* Driver() {
   static std::once_flag once;
   static sql::Driver* driver = nullptr;
-  std::call_once(once, [] { driver = sql::mysql::get_mysql_driver_instance(); });
+  std::call_once(once,
+                 [] { driver = sql::mysql::get_mysql_driver_instance(); });
   return driver;
 }
 
@@ -31,7 +32,8 @@ int Seconds(absl::Duration d) {
 
 }  // namespace
 
-Connection::Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+Connection::Connection(std::unique_ptr<sql::Connection> conn)
+    : conn_(std::move(conn)) {}
 
 Connection::~Connection() {
   // Statements must go before the connection that owns them.
@@ -43,14 +45,16 @@ Connection::~Connection() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const DbOptions& options) {
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const DbOptions& options) {
   try {
     sql::ConnectOptionsMap props;
     props["hostName"] = sql::SQLString(options.host);
     props["port"] = options.port;
     props["userName"] = sql::SQLString(options.user);
     props["password"] = sql::SQLString(options.password);
-    if (!options.schema.empty()) props["schema"] = sql::SQLString(options.schema);
+    if (!options.schema.empty())
+      props["schema"] = sql::SQLString(options.schema);
     props["OPT_CONNECT_TIMEOUT"] = Seconds(options.connect_timeout);
     props["OPT_READ_TIMEOUT"] = Seconds(options.io_timeout);
     props["OPT_WRITE_TIMEOUT"] = Seconds(options.io_timeout);
@@ -60,10 +64,12 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const DbOptions& op
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     std::unique_ptr<sql::Connection> raw(Driver()->connect(props));
     auto conn = std::make_unique<Connection>(std::move(raw));
-    if (absl::Status s = conn->ExecRaw("SET time_zone = '+00:00'"); !s.ok()) return s;
-    if (absl::Status s = conn->ExecRaw(
-            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-            "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+    if (absl::Status s = conn->ExecRaw("SET time_zone = '+00:00'"); !s.ok())
+      return s;
+    if (absl::Status s =
+            conn->ExecRaw("SET SESSION sql_mode = "
+                          "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+                          "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
         !s.ok()) {
       return s;
     }
@@ -74,12 +80,14 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const DbOptions& op
   }
 }
 
-absl::Status Connection::Fail(int code, const std::string& state, const std::string& message) {
+absl::Status Connection::Fail(int code, const std::string& state,
+                              const std::string& message) {
   if (IsConnectionLost(code) || code == 0) broken_ = true;
   return StatusFromMysqlError(code, state, message);
 }
 
-absl::StatusOr<sql::PreparedStatement*> Connection::Prepare(const std::string& sql) {
+absl::StatusOr<sql::PreparedStatement*> Connection::Prepare(
+    const std::string& sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second.get();
   try {
@@ -92,7 +100,8 @@ absl::StatusOr<sql::PreparedStatement*> Connection::Prepare(const std::string& s
   }
 }
 
-absl::Status Connection::Bind(sql::PreparedStatement* stmt, const std::vector<Param>& params) {
+absl::Status Connection::Bind(sql::PreparedStatement* stmt,
+                              const std::vector<Param>& params) {
   try {
     stmt->clearParameters();
     for (size_t i = 0; i < params.size(); ++i) {
@@ -116,7 +125,8 @@ absl::Status Connection::Bind(sql::PreparedStatement* stmt, const std::vector<Pa
   }
 }
 
-absl::StatusOr<int64_t> Connection::Exec(const std::string& sql, const std::vector<Param>& params) {
+absl::StatusOr<int64_t> Connection::Exec(const std::string& sql,
+                                         const std::vector<Param>& params) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   if (absl::Status s = Bind(*stmt, params); !s.ok()) return s;
@@ -127,7 +137,8 @@ absl::StatusOr<int64_t> Connection::Exec(const std::string& sql, const std::vect
   }
 }
 
-absl::StatusOr<Rows> Connection::Query(const std::string& sql, const std::vector<Param>& params) {
+absl::StatusOr<Rows> Connection::Query(const std::string& sql,
+                                       const std::vector<Param>& params) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   if (absl::Status s = Bind(*stmt, params); !s.ok()) return s;
@@ -137,7 +148,8 @@ absl::StatusOr<Rows> Connection::Query(const std::string& sql, const std::vector
     const unsigned n = meta->getColumnCount();
     auto columns = std::make_shared<std::map<std::string, int>>();
     for (unsigned i = 1; i <= n; ++i) {
-      (*columns)[meta->getColumnLabel(i).asStdString()] = static_cast<int>(i - 1);
+      (*columns)[meta->getColumnLabel(i).asStdString()] =
+          static_cast<int>(i - 1);
     }
     Rows rows;
     while (rs->next()) {
@@ -153,11 +165,13 @@ absl::StatusOr<Rows> Connection::Query(const std::string& sql, const std::vector
   }
 }
 
-absl::StatusOr<Row> Connection::QueryOne(const std::string& sql, const std::vector<Param>& params,
+absl::StatusOr<Row> Connection::QueryOne(const std::string& sql,
+                                         const std::vector<Param>& params,
                                          std::string_view what) {
   auto rows = Query(sql, params);
   if (!rows.ok()) return rows.status();
-  if (rows->empty()) return absl::NotFoundError(absl::StrCat(std::string(what), " not found"));
+  if (rows->empty())
+    return absl::NotFoundError(absl::StrCat(std::string(what), " not found"));
   return std::move(rows->front());
 }
 

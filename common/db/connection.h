@@ -24,7 +24,8 @@ namespace crm::db {
 class Connection {
  public:
   // Opens a connection with UTC session time, utf8mb4 and autocommit on.
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const DbOptions& options);
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const DbOptions& options);
   // Use Open(); public only so std::make_unique can reach it.
   explicit Connection(std::unique_ptr<sql::Connection> conn);
   ~Connection();
@@ -32,11 +33,14 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // INSERT/UPDATE/DELETE: returns the number of affected rows.
-  absl::StatusOr<int64_t> Exec(const std::string& sql, const std::vector<Param>& params = {});
+  absl::StatusOr<int64_t> Exec(const std::string& sql,
+                               const std::vector<Param>& params = {});
   // SELECT: returns all rows.
-  absl::StatusOr<Rows> Query(const std::string& sql, const std::vector<Param>& params = {});
+  absl::StatusOr<Rows> Query(const std::string& sql,
+                             const std::vector<Param>& params = {});
   // The first row, or NOT_FOUND with `what` in the message.
-  absl::StatusOr<Row> QueryOne(const std::string& sql, const std::vector<Param>& params,
+  absl::StatusOr<Row> QueryOne(const std::string& sql,
+                               const std::vector<Param>& params,
                                std::string_view what);
   // A statement without parameters and without caching: DDL from migrations,
   // session settings.
@@ -59,8 +63,10 @@ class Connection {
 
  private:
   absl::StatusOr<sql::PreparedStatement*> Prepare(const std::string& sql);
-  absl::Status Bind(sql::PreparedStatement* stmt, const std::vector<Param>& params);
-  absl::Status Fail(int code, const std::string& state, const std::string& message);
+  absl::Status Bind(sql::PreparedStatement* stmt,
+                    const std::vector<Param>& params);
+  absl::Status Fail(int code, const std::string& state,
+                    const std::string& message);
 
   std::unique_ptr<sql::Connection> conn_;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;

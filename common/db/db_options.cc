@@ -9,7 +9,8 @@ DbOptions DbOptions::Read(ConfigReader& config) {
   o.user = config.RequiredString("db_user");
   o.password = config.Secret("db_password", "");
   o.schema = config.RequiredString("db_name");
-  o.pool_size = static_cast<int>(config.Int("db_pool_size", o.pool_size, 1, 512));
+  o.pool_size =
+      static_cast<int>(config.Int("db_pool_size", o.pool_size, 1, 512));
   o.borrow_timeout = config.Duration("db_borrow_timeout", o.borrow_timeout);
   o.connect_timeout = config.Duration("db_connect_timeout", o.connect_timeout);
   o.io_timeout = config.Duration("db_io_timeout", o.io_timeout);

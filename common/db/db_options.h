@@ -18,7 +18,8 @@ struct DbOptions {
   // How long Borrow() waits for a free connection before RESOURCE_EXHAUSTED.
   absl::Duration borrow_timeout = absl::Seconds(2);
   absl::Duration connect_timeout = absl::Seconds(3);
-  // Per-statement socket read/write timeout: a hung server must not hang a handler forever.
+  // Per-statement socket read/write timeout: a hung server must not hang a
+  // handler forever.
   absl::Duration io_timeout = absl::Seconds(30);
   // A connection idle for longer than this is pinged before it is handed out.
   absl::Duration validate_after_idle = absl::Seconds(2);

@@ -27,7 +27,8 @@ bool IsBlankOrComment(const std::string& stmt) {
   while (!rest.empty()) {
     if (rest.substr(0, 2) == "--" || rest.front() == '#') {
       size_t nl = rest.find('\n');
-      rest = nl == absl::string_view::npos ? absl::string_view() : rest.substr(nl + 1);
+      rest = nl == absl::string_view::npos ? absl::string_view()
+                                           : rest.substr(nl + 1);
       rest = absl::StripLeadingAsciiWhitespace(rest);
     } else {
       return false;
@@ -73,7 +74,8 @@ std::vector<std::string> SplitSqlStatements(const std::string& sql) {
       block_comment = true;
     } else if (c == ';') {
       cur.pop_back();
-      if (!IsBlankOrComment(cur)) out.emplace_back(absl::StripAsciiWhitespace(cur));
+      if (!IsBlankOrComment(cur))
+        out.emplace_back(absl::StripAsciiWhitespace(cur));
       cur.clear();
     }
   }
@@ -81,7 +83,8 @@ std::vector<std::string> SplitSqlStatements(const std::string& sql) {
   return out;
 }
 
-absl::StatusOr<int> RunMigrations(ConnectionPool& pool, const std::vector<Migration>& migrations,
+absl::StatusOr<int> RunMigrations(ConnectionPool& pool,
+                                  const std::vector<Migration>& migrations,
                                   absl::Duration lock_wait) {
   ASSIGN_OR_RETURN(PooledConnection conn, pool.Borrow());
   RETURN_IF_ERROR(conn->ExecRaw(
@@ -94,9 +97,12 @@ absl::StatusOr<int> RunMigrations(ConnectionPool& pool, const std::vector<Migrat
 
   // The lock name is per schema: replicas of one service exclude each other,
   // different services (schemas) on one server do not.
-  const std::string lock_name = absl::StrCat("crm_migrations_", pool.options().schema);
-  ASSIGN_OR_RETURN(Row got, conn->QueryOne("SELECT GET_LOCK(?, ?) AS got",
-                                           {lock_name, absl::ToInt64Seconds(lock_wait)}, "lock"));
+  const std::string lock_name =
+      absl::StrCat("crm_migrations_", pool.options().schema);
+  ASSIGN_OR_RETURN(
+      Row got,
+      conn->QueryOne("SELECT GET_LOCK(?, ?) AS got",
+                     {lock_name, absl::ToInt64Seconds(lock_wait)}, "lock"));
   if (got.Int("got") != 1) {
     return absl::DeadlineExceededError(
         absl::StrCat("another process holds the migration lock ", lock_name));
@@ -107,32 +113,41 @@ absl::StatusOr<int> RunMigrations(ConnectionPool& pool, const std::vector<Migrat
     ~Unlock() { (void)c.Query("SELECT RELEASE_LOCK(?) AS r", {name}); }
   } unlock{*conn, lock_name};
 
-  ASSIGN_OR_RETURN(Rows applied_rows, conn->Query("SELECT version, checksum FROM schema_migrations"));
+  ASSIGN_OR_RETURN(
+      Rows applied_rows,
+      conn->Query("SELECT version, checksum FROM schema_migrations"));
   std::map<std::string, std::string> applied;
-  for (const Row& r : applied_rows) applied[r.String("version")] = r.String("checksum");
+  for (const Row& r : applied_rows)
+    applied[r.String("version")] = r.String("checksum");
 
   std::vector<Migration> sorted = migrations;
   std::sort(sorted.begin(), sorted.end(),
-            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+            [](const Migration& a, const Migration& b) {
+              return a.version < b.version;
+            });
   int count = 0;
   for (const Migration& m : sorted) {
     const std::string sum = Checksum(m.sql);
     if (auto it = applied.find(m.version); it != applied.end()) {
       if (it->second != sum) {
         return absl::FailedPreconditionError(absl::StrCat(
-            "migration ", m.name, " changed after it was applied; add a new migration instead"));
+            "migration ", m.name,
+            " changed after it was applied; add a new migration instead"));
       }
       continue;
     }
     for (const std::string& stmt : SplitSqlStatements(m.sql)) {
       if (absl::Status s = conn->ExecRaw(stmt); !s.ok()) {
-        return absl::Status(s.code(), absl::StrCat("migration ", m.name, ": ", s.message()));
+        return absl::Status(
+            s.code(), absl::StrCat("migration ", m.name, ": ", s.message()));
       }
     }
-    RETURN_IF_ERROR(conn->Exec("INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+    RETURN_IF_ERROR(conn->Exec("INSERT INTO schema_migrations (version, name, "
+                               "checksum) VALUES (?, ?, ?)",
                                {m.version, m.name, sum})
                         .status());
-    log::Info("migration applied", {{"schema", pool.options().schema}, {"migration", m.name}});
+    log::Info("migration applied",
+              {{"schema", pool.options().schema}, {"migration", m.name}});
     ++count;
   }
   return count;

@@ -29,7 +29,8 @@ struct Migration {
 std::vector<std::string> SplitSqlStatements(const std::string& sql);
 
 // Applies pending migrations; returns how many were applied.
-absl::StatusOr<int> RunMigrations(ConnectionPool& pool, const std::vector<Migration>& migrations,
+absl::StatusOr<int> RunMigrations(ConnectionPool& pool,
+                                  const std::vector<Migration>& migrations,
                                   absl::Duration lock_wait = absl::Seconds(60));
 
 }  // namespace crm::db

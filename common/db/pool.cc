@@ -8,13 +8,16 @@ PooledConnection::~PooledConnection() {
   if (conn_ != nullptr && pool_ != nullptr) pool_->Return(std::move(conn_));
 }
 
-ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<const Clock> clock)
+ConnectionPool::ConnectionPool(DbOptions options,
+                               std::shared_ptr<const Clock> clock)
     : options_(std::move(options)), clock_(std::move(clock)) {}
 
 absl::StatusOr<std::shared_ptr<ConnectionPool>> ConnectionPool::Create(
     DbOptions options, std::shared_ptr<const Clock> clock) {
-  if (options.pool_size < 1) return absl::InvalidArgumentError("db_pool_size: must be >= 1");
-  auto pool = std::make_shared<ConnectionPool>(std::move(options), std::move(clock));
+  if (options.pool_size < 1)
+    return absl::InvalidArgumentError("db_pool_size: must be >= 1");
+  auto pool =
+      std::make_shared<ConnectionPool>(std::move(options), std::move(clock));
   auto first = Connection::Open(pool->options_);
   if (!first.ok()) return first.status();
   (*first)->Touch(pool->clock_->Now());
@@ -28,13 +31,13 @@ absl::StatusOr<PooledConnection> ConnectionPool::Borrow() {
   std::unique_ptr<Connection> conn;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    const bool got = cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.borrow_timeout), [&] {
-      return !idle_.empty() || open_ < options_.pool_size;
-    });
+    const bool got = cv_.wait_for(
+        lock, absl::ToChronoNanoseconds(options_.borrow_timeout),
+        [&] { return !idle_.empty() || open_ < options_.pool_size; });
     if (!got) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("database connection pool exhausted (", options_.pool_size,
-                       " in use for ", absl::FormatDuration(options_.borrow_timeout), ")"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "database connection pool exhausted (", options_.pool_size,
+          " in use for ", absl::FormatDuration(options_.borrow_timeout), ")"));
     }
     if (!idle_.empty()) {
       // Most recently used first: it is the least likely to have gone stale.
@@ -46,7 +49,8 @@ absl::StatusOr<PooledConnection> ConnectionPool::Borrow() {
   }
 
   const absl::Time now = clock_->Now();
-  if (conn != nullptr && now - conn->last_used() > options_.validate_after_idle && !conn->Ping()) {
+  if (conn != nullptr &&
+      now - conn->last_used() > options_.validate_after_idle && !conn->Ping()) {
     conn.reset();  // dead: replace it in the same slot
   }
   if (conn == nullptr) {
@@ -72,6 +76,9 @@ void ConnectionPool::Return(std::unique_ptr<Connection> conn) {
   std::lock_guard<std::mutex> lock(mu_);
   if (conn->broken()) {
     --open_;
+    // One dead connection usually means the server restarted or dropped
+    // us: make every idle connection prove itself with a ping before reuse.
+    for (auto& idle : idle_) idle->Touch(absl::InfinitePast());
   } else {
     conn->Touch(clock_->Now());
     idle_.push_back(std::move(conn));

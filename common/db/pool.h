@@ -44,14 +44,15 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
   // Opens one connection eagerly so bad credentials fail at start-up.
   static absl::StatusOr<std::shared_ptr<ConnectionPool>> Create(
       DbOptions options, std::shared_ptr<const Clock> clock = DefaultClock());
-  explicit ConnectionPool(DbOptions options, std::shared_ptr<const Clock> clock);
+  explicit ConnectionPool(DbOptions options,
+                          std::shared_ptr<const Clock> clock);
 
   absl::StatusOr<PooledConnection> Borrow();
 
   const DbOptions& options() const { return options_; }
 
   struct Stats {
-    int open = 0;    // connections that exist (idle + borrowed)
+    int open = 0;  // connections that exist (idle + borrowed)
     int idle = 0;
     int borrowed = 0;
   };

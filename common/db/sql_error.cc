@@ -30,7 +30,9 @@ bool IsConnectionLost(int mysql_error) {
 
 absl::Status StatusFromMysqlError(int mysql_error, std::string_view sql_state,
                                   std::string_view message) {
-  const std::string text = absl::StrCat("mysql error ", mysql_error, " (", std::string(sql_state), "): ", std::string(message));
+  const std::string text =
+      absl::StrCat("mysql error ", mysql_error, " (", std::string(sql_state),
+                   "): ", std::string(message));
   absl::Status status;
   if (mysql_error == kErrDuplicateEntry) {
     status = absl::AlreadyExistsError(text);

@@ -15,7 +15,9 @@ std::string FormatDateTime(absl::Time t) {
 bool ParseDateTime(std::string_view text, absl::Time* out) {
   std::string err;
   const std::string text_copy(text);
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text_copy, absl::UTCTimeZone(), out, &err)) return true;
+  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text_copy, absl::UTCTimeZone(),
+                      out, &err))
+    return true;
   return absl::ParseTime("%Y-%m-%d", text_copy, absl::UTCTimeZone(), out, &err);
 }
 
@@ -29,9 +31,13 @@ const std::optional<std::string>& Row::At(std::string_view column) const {
   return values_[it->second];
 }
 
-bool Row::IsNull(std::string_view column) const { return !At(column).has_value(); }
+bool Row::IsNull(std::string_view column) const {
+  return !At(column).has_value();
+}
 
-std::string Row::String(std::string_view column) const { return At(column).value_or(""); }
+std::string Row::String(std::string_view column) const {
+  return At(column).value_or("");
+}
 
 int64_t Row::Int(std::string_view column) const {
   const auto& v = At(column);
@@ -55,7 +61,9 @@ absl::Time Row::Time(std::string_view column) const {
   return OptTime(column).value_or(absl::UnixEpoch());
 }
 
-std::optional<std::string> Row::OptString(std::string_view column) const { return At(column); }
+std::optional<std::string> Row::OptString(std::string_view column) const {
+  return At(column);
+}
 
 std::optional<int64_t> Row::OptInt(std::string_view column) const {
   if (IsNull(column)) return std::nullopt;

@@ -20,7 +20,8 @@ namespace crm::db {
 // always a constant.
 class Param {
  public:
-  using Value = std::variant<std::monostate, int64_t, double, std::string, absl::Time>;
+  using Value =
+      std::variant<std::monostate, int64_t, double, std::string, absl::Time>;
 
   Param(std::nullptr_t) {}
   Param(int v) : value_(static_cast<int64_t>(v)) {}

@@ -30,9 +30,9 @@ bool ShouldRetry(const absl::Status& status, bool failed_in_commit) {
   return status.code() == absl::StatusCode::kUnavailable && !failed_in_commit;
 }
 
-absl::Status RunInTransaction(ConnectionPool& pool,
-                              const std::function<absl::Status(Connection&)>& work,
-                              RetryPolicy policy) {
+absl::Status RunInTransaction(
+    ConnectionPool& pool, const std::function<absl::Status(Connection&)>& work,
+    RetryPolicy policy) {
   absl::Duration backoff = policy.first_backoff;
   absl::Status last;
   for (int attempt = 1; attempt <= policy.max_attempts; ++attempt) {
@@ -54,21 +54,24 @@ absl::Status RunInTransaction(ConnectionPool& pool,
     if (last.ok() || !ShouldRetry(last, in_commit)) return last;
     // Only the database's own "try again" answers get here; work's domain
     // errors are returned above.
-    log::Warn("db transaction retry", {{"attempt", attempt}, {"error", last.ToString()}});
+    log::Warn("db transaction retry",
+              {{"attempt", attempt}, {"error", last.ToString()}});
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(backoff));
     backoff *= 2;
   }
   return last;
 }
 
-absl::Status WithConnection(ConnectionPool& pool,
-                            const std::function<absl::Status(Connection&)>& work) {
+absl::Status WithConnection(
+    ConnectionPool& pool,
+    const std::function<absl::Status(Connection&)>& work) {
   absl::Status last;
   for (int attempt = 1; attempt <= 2; ++attempt) {
     absl::StatusOr<PooledConnection> conn = pool.Borrow();
     if (!conn.ok()) return conn.status();
     last = work(**conn);
-    if (last.code() != absl::StatusCode::kUnavailable || !(*conn)->broken()) return last;
+    if (last.code() != absl::StatusCode::kUnavailable || !(*conn)->broken())
+      return last;
   }
   return last;
 }

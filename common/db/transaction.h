@@ -19,7 +19,9 @@ namespace crm::db {
 class Transaction {
  public:
   static absl::StatusOr<Transaction> Begin(Connection& conn);
-  Transaction(Transaction&& other) noexcept : conn_(other.conn_) { other.conn_ = nullptr; }
+  Transaction(Transaction&& other) noexcept : conn_(other.conn_) {
+    other.conn_ = nullptr;
+  }
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();
 
@@ -38,15 +40,16 @@ struct RetryPolicy {
 // Whether a failed attempt may run again (see the file comment).
 bool ShouldRetry(const absl::Status& status, bool failed_in_commit);
 
-absl::Status RunInTransaction(ConnectionPool& pool,
-                              const std::function<absl::Status(Connection&)>& work,
-                              RetryPolicy policy = {});
+absl::Status RunInTransaction(
+    ConnectionPool& pool, const std::function<absl::Status(Connection&)>& work,
+    RetryPolicy policy = {});
 
 // The same, for work that produces a value.
 template <typename T>
-absl::StatusOr<T> RunInTransactionFor(ConnectionPool& pool,
-                                      const std::function<absl::StatusOr<T>(Connection&)>& work,
-                                      RetryPolicy policy = {}) {
+absl::StatusOr<T> RunInTransactionFor(
+    ConnectionPool& pool,
+    const std::function<absl::StatusOr<T>(Connection&)>& work,
+    RetryPolicy policy = {}) {
   std::optional<T> result;
   absl::Status status = RunInTransaction(
       pool,
@@ -63,7 +66,7 @@ absl::StatusOr<T> RunInTransactionFor(ConnectionPool& pool,
 
 // Borrows a connection for non-transactional reads, retrying once when the
 // borrowed connection turns out to be dead.
-absl::Status WithConnection(ConnectionPool& pool,
-                            const std::function<absl::Status(Connection&)>& work);
+absl::Status WithConnection(
+    ConnectionPool& pool, const std::function<absl::Status(Connection&)>& work);
 
 }  // namespace crm::db
