@@ -12,7 +12,7 @@ const std::vector<db::Migration>& IdentityMigrations();
 
 namespace crm::testing {
 
-IdentityHarness::IdentityHarness()
+IdentityHarness::IdentityHarness(identity::PasswordCost cost)
     : schema_("identity"), clock_(std::make_shared<ManualClock>(absl::Now())) {
   auto pool = schema_.Pool();
   auto applied = db::RunMigrations(*pool, IdentityMigrations());
@@ -21,7 +21,7 @@ IdentityHarness::IdentityHarness()
   auto codec = auth::TokenCodec::Create(kTestTokenKey, clock_);
   auto tokens = std::make_shared<const auth::TokenCodec>(*codec);
   identity::SessionConfig config;
-  config.password_cost = identity::PasswordCost::Minimum();
+  config.password_cost = cost;
   service_ = std::make_unique<identity::IdentityServiceImpl>(pool, tokens,
                                                              clock_, config);
   absl::Status boot =

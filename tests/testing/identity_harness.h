@@ -20,7 +20,10 @@ inline constexpr char kAdminPassword[] = "Admin-pass-123";
 
 class IdentityHarness {
  public:
-  IdentityHarness();
+  // `cost` defaults to the cheapest argon2id setting so tests stay fast;
+  // benchmarks pass the production default.
+  explicit IdentityHarness(
+      identity::PasswordCost cost = identity::PasswordCost::Minimum());
   ~IdentityHarness();
 
   crm::identity::v1::IdentityService::Stub& stub() { return *stub_; }

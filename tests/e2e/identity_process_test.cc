@@ -1,0 +1,193 @@
+// The real crm-identity binary as a process, the way `crmctl up` runs it: its
+// own MySQL user limited to its schema, migrations and the bootstrap admin
+// at start-up, the demo seed through the API, a rep logging in, WhoAmI, a
+// graceful drain on SIGTERM, and a second start on the same schema.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/client/client.h"
+#include "common/db/connection.h"
+#include "crm/identity/v1/identity.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/test_db.h"
+#include "tests/testing/test_env.h"
+#include "tools/demo_seed.h"
+
+namespace crm {
+namespace {
+
+namespace pb = crm::identity::v1;
+constexpr char kAdminPassword[] = "E2e-admin-pass-1";
+
+bool WaitServing(const std::string& address, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    // A fresh channel per try: a channel that saw "connection refused"
+    // waits out its reconnect backoff before trying again.
+    auto stub = grpc::health::v1::Health::NewStub(client::MakeChannel(address));
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, "", absl::Milliseconds(500));
+    grpc::health::v1::HealthCheckResponse resp;
+    if (stub->Check(&ctx, {}, &resp).ok() &&
+        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+class IdentityProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A MySQL user that may touch only this schema, as in production.
+    user_ = testing::UniqueName("idu");
+    auto admin = db::Connection::Open(testing::AdminOptions());
+    ASSERT_TRUE(admin.ok());
+    for (const char* host : {"127.0.0.1", "localhost"}) {
+      ASSERT_TRUE((*admin)
+                      ->ExecRaw(absl::StrCat("CREATE USER '", user_, "'@'",
+                                             host, "' IDENTIFIED BY 'svc-pw'"))
+                      .ok());
+      ASSERT_TRUE(
+          (*admin)
+              ->ExecRaw(absl::StrCat("GRANT ALL ON `", schema_.name(),
+                                     "`.* TO '", user_, "'@'", host, "'"))
+              .ok());
+    }
+    port_ = testing::FreePort();
+    address_ = absl::StrCat("127.0.0.1:", port_);
+  }
+
+  void TearDown() override {
+    auto admin = db::Connection::Open(testing::AdminOptions());
+    for (const char* host : {"127.0.0.1", "localhost"}) {
+      (void)(*admin)->ExecRaw(
+          absl::StrCat("DROP USER IF EXISTS '", user_, "'@'", host, "'"));
+    }
+  }
+
+  std::unique_ptr<testing::Subprocess> StartIdentity() {
+    const testing::TestMysql m = testing::MysqlFromEnv();
+    std::map<std::string, std::string> env = {
+        {"CRM_LISTEN", address_},
+        {"CRM_DB_HOST", m.host},
+        {"CRM_DB_PORT", absl::StrCat(m.port)},
+        {"CRM_DB_USER", user_},
+        {"CRM_DB_PASSWORD", "svc-pw"},
+        {"CRM_DB_NAME", schema_.name()},
+        {"CRM_TOKEN_KEY", "e2e-token-key-e2e-token-key-e2e-token-key"},
+        {"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
+        {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
+        {"CRM_BOOTSTRAP_COMPANY_NAME", "示例科技"},
+        {"CRM_PASSWORD_HASH_OPS", "1"},
+        {"CRM_PASSWORD_HASH_MEM_KIB", "8"},
+        {"CRM_SHUTDOWN_GRACE", "5s"},
+    };
+    auto proc = std::make_unique<testing::Subprocess>(
+        absl::StrCat(testing::BuildDir(), "/services/identity/crm-identity"),
+        std::vector<std::string>{}, env,
+        absl::StrCat("/tmp/", schema_.name(), ".log"));
+    EXPECT_TRUE(proc->Start());
+    EXPECT_TRUE(WaitServing(address_, absl::Seconds(30))) << proc->ReadLog();
+    return proc;
+  }
+
+  testing::TestSchema schema_{"e2eid"};
+  std::string user_;
+  int port_ = 0;
+  std::string address_;
+};
+
+TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
+  auto proc = StartIdentity();
+  auto stub = pb::IdentityService::NewStub(client::MakeChannel(address_));
+  absl::Status seeded = tools::SeedDemo(*stub, "admin", kAdminPassword);
+  ASSERT_TRUE(seeded.ok()) << seeded;
+  // Seeding twice changes nothing.
+  ASSERT_TRUE(tools::SeedDemo(*stub, "admin", kAdminPassword).ok());
+
+  pb::LoginResponse login;
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, "");
+    pb::LoginRequest req;
+    req.set_username("rep.sh1.1");
+    req.set_password(tools::kDemoPassword);
+    grpc::Status s = stub->Login(&ctx, req, &login);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  crm::common::v1::Principal me;
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, login.access_token());
+    ASSERT_TRUE(stub->WhoAmI(&ctx, {}, &me).ok());
+  }
+  EXPECT_EQ(me.username(), "rep.sh1.1");
+  // company / 华东大区 / 上海分公司 / 上海销售一组
+  EXPECT_THAT(me.org_path(),
+              ::testing::MatchesRegex("^/[0-9]+/[0-9]+/[0-9]+/[0-9]+/$"));
+  EXPECT_EQ(me.data_scope(), crm::common::v1::DATA_SCOPE_SELF);
+
+  // The team lead sees the three reps of the team and no one else's.
+  {
+    pb::LoginResponse lead;
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, "");
+    pb::LoginRequest req;
+    req.set_username("lead.sh1");
+    req.set_password(tools::kDemoPassword);
+    ASSERT_TRUE(stub->Login(&ctx, req, &lead).ok());
+    grpc::ClientContext list_ctx;
+    client::Prepare(&list_ctx, lead.access_token());
+    pb::ListUsersRequest list_req;
+    list_req.set_role("sales_rep");
+    pb::ListUsersResponse users;
+    ASSERT_TRUE(stub->ListUsers(&list_ctx, list_req, &users).ok());
+    EXPECT_EQ(users.users_size(), 3);
+  }
+
+  // SIGTERM: health goes NOT_SERVING, in-flight work drains, exit 0.
+  const int status = proc->Stop(SIGTERM, absl::Seconds(15));
+  ASSERT_NE(status, -1) << "did not exit after SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_THAT(proc->ReadLog(), ::testing::HasSubstr("\"msg\":\"stopped\""));
+
+  // A restart on the same schema: nothing re-applied, the admin kept.
+  auto again = StartIdentity();
+  EXPECT_THAT(again->ReadLog(), ::testing::HasSubstr("bootstrap admin exists"));
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, "");
+  pb::LoginRequest req;
+  req.set_username("rep.sh1.1");
+  req.set_password(tools::kDemoPassword);
+  pb::LoginResponse second;
+  EXPECT_TRUE(stub->Login(&ctx, req, &second).ok());
+}
+
+TEST_F(IdentityProcessTest, BadConfigurationFailsFastWithEveryProblem) {
+  std::map<std::string, std::string> env = {{"CRM_DB_PORT", "not-a-port"},
+                                            {"CRM_TOKEN_KEY", "short"}};
+  testing::Subprocess proc(
+      absl::StrCat(testing::BuildDir(), "/services/identity/crm-identity"),
+      {"--no_such_flag=1"}, env,
+      absl::StrCat("/tmp/", schema_.name(), "-bad.log"));
+  ASSERT_TRUE(proc.Start());
+  const int status = proc.Stop(0, absl::Seconds(10));  // signal 0: just wait
+  ASSERT_NE(status, -1);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string log = proc.ReadLog();
+  EXPECT_THAT(log, ::testing::HasSubstr("db_port: not an integer"));
+  EXPECT_THAT(log, ::testing::HasSubstr("--no_such_flag: unknown flag"));
+  EXPECT_THAT(log, ::testing::HasSubstr("db_user: required"));
+}
+
+}  // namespace
+}  // namespace crm
