@@ -311,7 +311,9 @@ TEST_F(IdentityTest, CreateWithSameRequestIdIsIdempotentEvenConcurrently) {
                          pb::ORG_UNIT_KIND_REGION, &again, "req-north-1")
                   .ok());
   for (int64_t id : ids) {
-    if (id != -1) EXPECT_EQ(id, again.id());
+    if (id != -1) {
+      EXPECT_EQ(id, again.id());
+    }
   }
   pb::ListOrgUnitsResponse children;
   grpc::ClientContext ctx;
