@@ -13,6 +13,7 @@
 #include "common/redis/redis_pool.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
+#include "tests/testing/test_redis.h"
 
 namespace crm::redis {
 namespace {
@@ -20,15 +21,6 @@ namespace {
 class RedisLockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const crm::testing::TestRedis redis = crm::testing::RedisFromEnv();
-    RedisOptions o;
-    o.host = redis.host;
-    o.port = redis.port;
-    o.pool_size = 8;
-    o.key_prefix = crm::testing::UniqueName("redis_lock") + ":";
-    absl::StatusOr<std::unique_ptr<RedisPool>> pool = RedisPool::Create(o);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
     lock_ = std::make_unique<DistributedLock>(pool_.get());
   }
 
@@ -46,7 +38,7 @@ class RedisLockTest : public ::testing::Test {
     return h.ok() ? std::move(*h) : std::nullopt;
   }
 
-  std::unique_ptr<RedisPool> pool_;
+  crm::testing::TestRedisPool pool_{"redis_lock"};
   std::unique_ptr<DistributedLock> lock_;
 };
 

@@ -8,6 +8,7 @@
 #include "common/redis/redis_pool.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
+#include "tests/testing/test_redis.h"
 
 namespace crm::redis {
 namespace {
@@ -15,14 +16,6 @@ namespace {
 class RedisRateLimiterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const crm::testing::TestRedis redis = crm::testing::RedisFromEnv();
-    RedisOptions o;
-    o.host = redis.host;
-    o.port = redis.port;
-    o.key_prefix = crm::testing::UniqueName("redis_rl") + ":";
-    absl::StatusOr<std::unique_ptr<RedisPool>> pool = RedisPool::Create(o);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
     limiter_ = std::make_unique<RateLimiter>(pool_.get());
   }
 
@@ -33,7 +26,7 @@ class RedisRateLimiterTest : public ::testing::Test {
     return d.ok() ? *d : RateLimitDecision{};
   }
 
-  std::unique_ptr<RedisPool> pool_;
+  crm::testing::TestRedisPool pool_{"redis_rl"};
   std::unique_ptr<RateLimiter> limiter_;
 };
 

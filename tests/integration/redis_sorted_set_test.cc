@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
+#include "tests/testing/test_redis.h"
 
 namespace crm::redis {
 namespace {
@@ -19,28 +20,9 @@ using ::testing::IsEmpty;
 
 class RedisSortedSetTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const crm::testing::TestRedis redis = crm::testing::RedisFromEnv();
-    RedisOptions o;
-    o.host = redis.host;
-    o.port = redis.port;
-    o.key_prefix = crm::testing::UniqueName("redis_zset") + ":";
-    absl::StatusOr<std::unique_ptr<RedisPool>> pool = RedisPool::Create(o);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    zset_ = std::make_unique<SortedSet>(pool_.get());
-  }
+  void SetUp() override { zset_ = std::make_unique<SortedSet>(pool_.get()); }
 
-  void TearDown() override {
-    pool_
-        ->Command({"EVAL",
-                   "for _, k in ipairs(redis.call('keys', ARGV[1])) do "
-                   "redis.call('del', k) end return 0",
-                   "0", pool_->Key("*")})
-        .IgnoreError();
-  }
-
-  std::unique_ptr<RedisPool> pool_;
+  crm::testing::TestRedisPool pool_{"redis_zset"};
   std::unique_ptr<SortedSet> zset_;
 };
 

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
+#include "tests/testing/test_redis.h"
 
 namespace crm::redis {
 namespace {
@@ -22,26 +23,7 @@ using ::testing::SizeIs;
 
 class RedisStreamsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const crm::testing::TestRedis redis = crm::testing::RedisFromEnv();
-    RedisOptions o;
-    o.host = redis.host;
-    o.port = redis.port;
-    o.key_prefix = crm::testing::UniqueName("redis_streams") + ":";
-    absl::StatusOr<std::unique_ptr<RedisPool>> pool = RedisPool::Create(o);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = *std::move(pool);
-    streams_ = std::make_unique<Streams>(pool_.get());
-  }
-
-  void TearDown() override {
-    pool_
-        ->Command({"EVAL",
-                   "for _, k in ipairs(redis.call('keys', ARGV[1])) do "
-                   "redis.call('del', k) end return 0",
-                   "0", pool_->Key("*")})
-        .IgnoreError();
-  }
+  void SetUp() override { streams_ = std::make_unique<Streams>(pool_.get()); }
 
   std::string MustAdd(const std::string& stream, const StreamFields& fields) {
     absl::StatusOr<std::string> id = streams_->XAdd(stream, fields);
@@ -58,7 +40,7 @@ class RedisStreamsTest : public ::testing::Test {
     return entries.value_or(std::vector<StreamEntry>{});
   }
 
-  std::unique_ptr<RedisPool> pool_;
+  crm::testing::TestRedisPool pool_{"redis_streams"};
   std::unique_ptr<Streams> streams_;
 };
 
