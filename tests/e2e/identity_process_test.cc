@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
 #include "common/db/connection.h"
+#include "common/redis/redis_pool.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/testing/subprocess.h"
@@ -89,6 +90,9 @@ class IdentityProcessTest : public ::testing::Test {
         {"CRM_PASSWORD_HASH_OPS", "1"},
         {"CRM_PASSWORD_HASH_MEM_KIB", "8"},
         {"CRM_SHUTDOWN_GRACE", "5s"},
+        {"CRM_REDIS_HOST", testing::RedisFromEnv().host},
+        {"CRM_REDIS_PORT", absl::StrCat(testing::RedisFromEnv().port)},
+        {"CRM_REDIS_KEY_PREFIX", redis_prefix_},
     };
     auto proc = std::make_unique<testing::Subprocess>(
         absl::StrCat(testing::BuildDir(), "/services/identity/crm-identity"),
@@ -100,6 +104,7 @@ class IdentityProcessTest : public ::testing::Test {
   }
 
   testing::TestSchema schema_{"e2eid"};
+  std::string redis_prefix_ = testing::UniqueName("e2eid") + ":";
   std::string user_;
   int port_ = 0;
   std::string address_;
@@ -153,6 +158,38 @@ TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
     EXPECT_EQ(users.users_size(), 3);
   }
 
+  // Deactivating a rep publishes UserDeactivated to crm:events:identity
+  // (here under the test's key prefix) through the outbox relay.
+  {
+    pb::LoginResponse admin;
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, "");
+    pb::LoginRequest req;
+    req.set_username("admin");
+    req.set_password(kAdminPassword);
+    ASSERT_TRUE(stub->Login(&ctx, req, &admin).ok());
+    grpc::ClientContext dctx;
+    client::Prepare(&dctx, admin.access_token());
+    pb::DeactivateUserRequest deactivate;
+    deactivate.set_id(me.user_id());
+    pb::User gone;
+    ASSERT_TRUE(stub->DeactivateUser(&dctx, deactivate, &gone).ok());
+    auto redis = redis::RedisPool::Create(
+        redis::RedisOptions{.host = testing::RedisFromEnv().host,
+                            .port = testing::RedisFromEnv().port});
+    ASSERT_TRUE(redis.ok());
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; ++i) {
+      auto entries = (*redis)->Command(
+          {"XRANGE", redis_prefix_ + "events:identity", "-", "+"});
+      ASSERT_TRUE(entries.ok()) << entries.status();
+      seen =
+          entries->DebugString().find("UserDeactivated") != std::string::npos;
+      if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(seen) << "UserDeactivated never reached the stream";
+  }
+
   // SIGTERM: health goes NOT_SERVING, in-flight work drains, exit 0.
   const int status = proc->Stop(SIGTERM, absl::Seconds(15));
   ASSERT_NE(status, -1) << "did not exit after SIGTERM";
@@ -166,7 +203,7 @@ TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
   grpc::ClientContext ctx;
   client::Prepare(&ctx, "");
   pb::LoginRequest req;
-  req.set_username("rep.sh1.1");
+  req.set_username("rep.sh1.2");
   req.set_password(tools::kDemoPassword);
   pb::LoginResponse second;
   EXPECT_TRUE(stub->Login(&ctx, req, &second).ok());
