@@ -42,6 +42,7 @@ struct Principal {
   std::string org_path;  // materialized path of the user's unit, e.g. "/1/4/9/"
   std::vector<std::string> roles;
   DataScope scope = DataScope::kSelf;
+  std::string region_code;  // effective region of the unit, may be empty
 
   bool HasRole(std::string_view role) const;
   bool IsAdmin() const { return HasRole(kRoleAdmin); }

@@ -46,6 +46,7 @@ TokenCodec::Issued TokenCodec::Issue(const Principal& p, absl::Duration ttl) con
       .add_claim("org", p.org_unit_id)
       .add_claim("path", p.org_path)
       .add_claim("scope", std::string(DataScopeName(p.scope)))
+      .add_claim("reg", p.region_code)
       .add_claim("iat", absl::ToUnixSeconds(now))
       .add_claim("exp", absl::ToUnixSeconds(exp))
       .add_claim("jti", NewJti());
@@ -88,6 +89,7 @@ absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
     p.org_unit_id = payload.at("org").get<int64_t>();
     p.org_path = payload.at("path").get<std::string>();
     p.roles = payload.at("roles").get<std::vector<std::string>>();
+    p.region_code = payload.value("reg", "");
     if (!ParseDataScope(payload.at("scope").get<std::string>(), &p.scope)) {
       return absl::UnauthenticatedError("malformed token");
     }

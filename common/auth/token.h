@@ -3,7 +3,8 @@
 // Identity issues them; every service verifies them locally with the same
 // key (config `token_key`, at least 32 bytes), so no call to identity is
 // needed per request. Claims: iss=crm-identity, typ=access, sub=user id,
-// usr, org (unit id), path (org path), roles, scope, iat, exp, jti.
+// usr, org (unit id), path (org path), roles, scope, reg (region), iat,
+// exp, jti.
 // Access tokens are short-lived (default 15 min); revocation is done on the
 // refresh token, which identity keeps server-side.
 #pragma once

@@ -38,6 +38,7 @@ void ToProto(const UserRecord& r, crm::identity::v1::User* out) {
   out->set_phone(r.phone);
   out->set_org_unit_id(r.org_unit_id);
   out->set_org_path(r.org_path);
+  out->set_region_code(r.region_code);
   for (const auto& role : r.roles) out->add_roles(role);
   out->set_data_scope(ToProtoScope(auth::ScopeOfRoles(r.roles)));
   out->set_status(r.status == UserStatus::kActive ? crm::identity::v1::USER_STATUS_ACTIVE
@@ -53,6 +54,7 @@ void ToProto(const auth::Principal& p, crm::common::v1::Principal* out) {
   out->set_org_path(p.org_path);
   for (const auto& role : p.roles) out->add_roles(role);
   out->set_data_scope(ToProtoScope(p.scope));
+  out->set_region_code(p.region_code);
 }
 
 auth::Principal PrincipalOf(const UserRecord& r) {
@@ -63,6 +65,7 @@ auth::Principal PrincipalOf(const UserRecord& r) {
   p.org_path = r.org_path;
   p.roles = r.roles;
   p.scope = auth::ScopeOfRoles(r.roles);
+  p.region_code = r.region_code;
   return p;
 }
 

@@ -139,6 +139,7 @@ TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
   EXPECT_THAT(me.org_path(),
               ::testing::MatchesRegex("^/[0-9]+/[0-9]+/[0-9]+/[0-9]+/$"));
   EXPECT_EQ(me.data_scope(), crm::common::v1::DATA_SCOPE_SELF);
+  EXPECT_EQ(me.region_code(), "east");  // inherited from 华东大区
 
   // The team lead sees the three reps of the team and no one else's.
   {

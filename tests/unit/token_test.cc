@@ -21,6 +21,7 @@ Principal Rep() {
   p.org_path = "/1/2/4/6/";
   p.roles = {"sales_rep"};
   p.scope = DataScope::kSelf;
+  p.region_code = "east";
   return p;
 }
 
@@ -36,6 +37,7 @@ TEST(TokenTest, IssueThenVerifyRoundTrips) {
   EXPECT_EQ(p->org_path, "/1/2/4/6/");
   EXPECT_EQ(p->roles, std::vector<std::string>{"sales_rep"});
   EXPECT_EQ(p->scope, DataScope::kSelf);
+  EXPECT_EQ(p->region_code, "east");
 }
 
 TEST(TokenTest, ShortKeyIsRejected) {

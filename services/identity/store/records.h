@@ -35,6 +35,7 @@ struct UserRecord {
   std::string phone;
   int64_t org_unit_id = 0;
   std::string org_path;
+  std::string region_code;  // effective region of the unit (derived)
   std::vector<std::string> roles;
   UserStatus status = UserStatus::kActive;
   std::string password_hash;

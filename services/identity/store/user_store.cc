@@ -15,7 +15,10 @@ constexpr char kSelectUser[] =
     "SELECT u.id, u.username, u.display_name, u.email, u.phone, u.org_unit_id, u.org_path,"
     " u.status, u.password_hash, u.failed_logins, u.locked_until, u.created_at, u.updated_at,"
     " (SELECT GROUP_CONCAT(r.role ORDER BY r.role SEPARATOR ',') FROM user_roles r"
-    "   WHERE r.user_id = u.id) AS roles"
+    "   WHERE r.user_id = u.id) AS roles,"
+    " COALESCE((SELECT a.region_code FROM org_units a"
+    "   WHERE a.region_code <> '' AND u.org_path LIKE CONCAT(a.path, '%')"
+    "   ORDER BY a.depth DESC LIMIT 1), '') AS region_code"
     " FROM users u ";
 
 UserRecord FromRow(const db::Row& r) {
@@ -27,6 +30,7 @@ UserRecord FromRow(const db::Row& r) {
   u.phone = r.String("phone");
   u.org_unit_id = r.Int("org_unit_id");
   u.org_path = r.String("org_path");
+  u.region_code = r.String("region_code");
   u.status = static_cast<UserStatus>(r.Int("status"));
   u.password_hash = r.String("password_hash");
   u.failed_logins = static_cast<int>(r.Int("failed_logins"));
