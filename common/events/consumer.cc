@@ -325,25 +325,10 @@ absl::Status StreamConsumer::Park(const redis::StreamEntry& entry,
 }
 
 void StreamConsumer::Start() {
-  std::lock_guard<std::mutex> start_lock(start_mu_);
-  if (thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start([this] { Loop(); });
 }
 
-void StreamConsumer::Stop() {
-  std::lock_guard<std::mutex> start_lock(start_mu_);
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+void StreamConsumer::Stop() { loop_.Stop(); }
 
 void StreamConsumer::Loop() {
   if (absl::Status valid = options_.Validate(); !valid.ok()) {
@@ -356,11 +341,7 @@ void StreamConsumer::Loop() {
                                        {"consumer", options_.consumer}});
   absl::Time next_maintenance = absl::InfinitePast();
   bool last_failed = false;
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) break;
-    }
+  while (!loop_.stopping()) {
     // Own pending retries and claims run every claim_interval (and at
     // start, which is the crash recovery); new entries on every round.
     const absl::Time now = absl::Now();
@@ -387,9 +368,7 @@ void StreamConsumer::Loop() {
     last_failed = true;
     // Pending entries are retried after recovering.
     next_maintenance = absl::InfinitePast();
-    std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, absl::ToChronoNanoseconds(options_.error_backoff),
-                   [this] { return stopping_; });
+    if (!loop_.WaitFor(options_.error_backoff)) break;
   }
   log::Info("event consumer stopped", {{"stream", options_.stream},
                                        {"group", options_.group},

@@ -34,14 +34,12 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -50,6 +48,7 @@
 #include "common/clock/clock.h"
 #include "common/db/connection.h"
 #include "common/db/pool.h"
+#include "common/events/background_loop.h"
 #include "common/events/event.h"
 #include "common/redis/redis_pool.h"
 #include "common/redis/streams.h"
@@ -182,11 +181,9 @@ class StreamConsumer {
         failed{0}, claimed{0};
   } counters_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::mutex start_mu_;
-  std::thread thread_;  // guarded by start_mu_
+  // Last, so it is destroyed (and its thread joined) before the members
+  // Loop() uses; ~StreamConsumer() stops it first anyway.
+  BackgroundLoop loop_;
 };
 
 }  // namespace crm::events

@@ -174,33 +174,12 @@ absl::StatusOr<int> OutboxRelay::PublishBatch() {
 }
 
 void OutboxRelay::Start() {
-  std::lock_guard<std::mutex> start_lock(start_mu_);
-  if (thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start([this] { Loop(); });
 }
 
-void OutboxRelay::Stop() {
-  std::lock_guard<std::mutex> start_lock(start_mu_);
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+void OutboxRelay::Stop() { loop_.Stop(); }
 
-void OutboxRelay::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notified_ = true;
-  }
-  wake_.notify_all();
-}
+void OutboxRelay::Notify() { loop_.Notify(); }
 
 void OutboxRelay::Loop() {
   if (absl::Status valid = options_.Validate(); !valid.ok()) {
@@ -230,11 +209,7 @@ void OutboxRelay::Loop() {
       const int full = options_.batch_size * options_.max_batches_per_run;
       if (*published >= full) wait = absl::ZeroDuration();
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, absl::ToChronoNanoseconds(wait),
-                   [this] { return stopping_ || notified_; });
-    if (stopping_) break;
-    notified_ = false;
+    if (!loop_.WaitFor(wait)) break;
   }
   log::Info("outbox relay stopped", {{"relay", options_.name}});
 }

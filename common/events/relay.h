@@ -29,18 +29,16 @@
 // rows stay unpublished until a later pass.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
+#include "common/events/background_loop.h"
 #include "common/redis/redis_pool.h"
 
 namespace crm::events {
@@ -112,12 +110,9 @@ class OutboxRelay {
   const std::shared_ptr<const Clock> clock_;
   const std::string lock_key_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  bool notified_ = false;  // guarded by mu_
-  std::thread thread_;     // touched only by Start/Stop under start_mu_
-  std::mutex start_mu_;
+  // Last, so it is destroyed (and its thread joined) before the members
+  // Loop() uses; ~OutboxRelay() stops it first anyway.
+  BackgroundLoop loop_;
 };
 
 }  // namespace crm::events

@@ -24,8 +24,7 @@
 #include "common/redis/streams.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/test_db.h"
-#include "tests/testing/test_env.h"
+#include "tests/testing/test_events.h"
 
 namespace crm::events {
 namespace {
@@ -38,11 +37,12 @@ using ::testing::UnorderedElementsAreArray;
 
 constexpr char kStream[] = "events:leads";
 
-class EventsConsumerTest : public ::testing::Test {
+class EventsConsumerTest : public crm::testing::EventsFixture {
  protected:
+  EventsConsumerTest() : EventsFixture("events_consumer") {}
+
   void SetUp() override {
-    pool_ = schema_.Pool();
-    ASSERT_TRUE(EnsureEventTables(*pool_).ok());
+    ASSERT_NO_FATAL_FAILURE(EventsFixture::SetUp());
     Sql("CREATE TABLE effects ("
         " id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
         " tag VARCHAR(64) NOT NULL,"
@@ -50,50 +50,10 @@ class EventsConsumerTest : public ::testing::Test {
         " type VARCHAR(128) NOT NULL,"
         " aggregate_id VARCHAR(64) NOT NULL,"
         " n INT NOT NULL) ENGINE=InnoDB");
-    prefix_ = crm::testing::UniqueName("events_consumer") + ":";
-    const crm::testing::TestRedis r = crm::testing::RedisFromEnv();
-    redis_ = MakeRedis(r.host, r.port);
-    ASSERT_NE(redis_, nullptr);
     streams_ = std::make_unique<redis::Streams>(redis_.get());
     RelayOptions o;
     o.name = "leads";
     relay_ = std::make_unique<OutboxRelay>(pool_, redis_.get(), o);
-  }
-
-  void TearDown() override {
-    if (redis_ == nullptr) return;
-    redis_
-        ->Command({"EVAL",
-                   "for _, k in ipairs(redis.call('keys', ARGV[1])) do "
-                   "redis.call('del', k) end return 0",
-                   "0", redis_->Key("*")})
-        .IgnoreError();
-  }
-
-  std::unique_ptr<redis::RedisPool> MakeRedis(const std::string& host,
-                                              int port) {
-    redis::RedisOptions o;
-    o.host = host;
-    o.port = port;
-    o.key_prefix = prefix_;
-    absl::StatusOr<std::unique_ptr<redis::RedisPool>> pool =
-        redis::RedisPool::Create(o);
-    EXPECT_TRUE(pool.ok()) << pool.status();
-    return pool.ok() ? *std::move(pool) : nullptr;
-  }
-
-  void Sql(const std::string& sql) {
-    auto conn = pool_->Borrow();
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->ExecRaw(sql).ok()) << sql;
-  }
-
-  int64_t Count(const std::string& sql) {
-    auto conn = pool_->Borrow();
-    EXPECT_TRUE(conn.ok());
-    auto row = (*conn)->QueryOne(sql, {}, "count");
-    EXPECT_TRUE(row.ok()) << row.status();
-    return row.ok() ? row->Int("c") : -1;
   }
 
   // Commits `count` events, `per_tx` per transaction; returns their ids.
@@ -225,10 +185,6 @@ class EventsConsumerTest : public ::testing::Test {
     return out;
   }
 
-  crm::testing::TestSchema schema_{"events_consumer"};
-  std::shared_ptr<db::ConnectionPool> pool_;
-  std::string prefix_;
-  std::unique_ptr<redis::RedisPool> redis_;
   std::unique_ptr<redis::Streams> streams_;
   std::unique_ptr<OutboxRelay> relay_;
   int next_n_ = 1;
@@ -700,7 +656,7 @@ TEST_F(EventsConsumerTest, BackgroundLoopRetriesFailedEntries) {
 
 TEST_F(EventsConsumerTest, RedisDownIsUnavailableAndNothingIsLost) {
   const std::vector<std::string> ids = AppendCommitted(2);
-  std::unique_ptr<redis::RedisPool> down = MakeRedis("127.0.0.1", 1);
+  std::unique_ptr<redis::RedisPool> down = DownRedis();
   ASSERT_NE(down, nullptr);
   OutboxRelay broken_relay(pool_, down.get(), RelayOptions{.name = "leads"});
   EXPECT_EQ(broken_relay.RunOnce().status().code(),

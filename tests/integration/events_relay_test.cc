@@ -23,8 +23,7 @@
 #include "common/redis/streams.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/test_db.h"
-#include "tests/testing/test_env.h"
+#include "tests/testing/test_events.h"
 
 namespace crm::events {
 namespace {
@@ -33,38 +32,9 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::SizeIs;
 
-class EventsRelayTest : public ::testing::Test {
+class EventsRelayTest : public crm::testing::EventsFixture {
  protected:
-  void SetUp() override {
-    pool_ = schema_.Pool();
-    ASSERT_TRUE(EnsureEventTables(*pool_).ok());
-    prefix_ = crm::testing::UniqueName("events_relay") + ":";
-    const crm::testing::TestRedis r = crm::testing::RedisFromEnv();
-    redis_ = MakeRedis(r.host, r.port);
-    ASSERT_NE(redis_, nullptr);
-  }
-
-  void TearDown() override {
-    if (redis_ == nullptr) return;
-    redis_
-        ->Command({"EVAL",
-                   "for _, k in ipairs(redis.call('keys', ARGV[1])) do "
-                   "redis.call('del', k) end return 0",
-                   "0", redis_->Key("*")})
-        .IgnoreError();
-  }
-
-  std::unique_ptr<redis::RedisPool> MakeRedis(const std::string& host,
-                                              int port) {
-    redis::RedisOptions o;
-    o.host = host;
-    o.port = port;
-    o.key_prefix = prefix_;
-    absl::StatusOr<std::unique_ptr<redis::RedisPool>> pool =
-        redis::RedisPool::Create(o);
-    EXPECT_TRUE(pool.ok()) << pool.status();
-    return pool.ok() ? *std::move(pool) : nullptr;
-  }
+  EventsRelayTest() : EventsFixture("events_relay") {}
 
   RelayOptions Options() {
     RelayOptions o;
@@ -95,21 +65,8 @@ class EventsRelayTest : public ::testing::Test {
     EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   }
 
-  int64_t Count(const std::string& sql) {
-    auto conn = pool_->Borrow();
-    EXPECT_TRUE(conn.ok());
-    auto row = (*conn)->QueryOne(sql, {}, "count");
-    EXPECT_TRUE(row.ok()) << row.status();
-    return row.ok() ? row->Int("c") : -1;
-  }
   int64_t Unpublished() {
     return Count("SELECT COUNT(*) AS c FROM outbox WHERE published_at IS NULL");
-  }
-
-  void Sql(const std::string& sql) {
-    auto conn = pool_->Borrow();
-    ASSERT_TRUE(conn.ok());
-    ASSERT_TRUE((*conn)->ExecRaw(sql).ok()) << sql;
   }
 
   // All entries of `stream`, oldest first.
@@ -142,11 +99,6 @@ class EventsRelayTest : public ::testing::Test {
   }
 
   static constexpr char kStream[] = "events:leads";
-
-  crm::testing::TestSchema schema_{"events_relay"};
-  std::shared_ptr<db::ConnectionPool> pool_;
-  std::string prefix_;
-  std::unique_ptr<redis::RedisPool> redis_;
 };
 
 TEST_F(EventsRelayTest, PublishesCommittedRowsInOrderAndMarksThem) {
@@ -290,14 +242,15 @@ TEST_F(EventsRelayTest, RacingRelaysPublishEachRowOnce) {
   constexpr int kRows = 300;
   // Two replicas, each with its own Redis pool, race over passes while a
   // writer keeps committing rows.
-  std::unique_ptr<redis::RedisPool> redis2 = MakeRedis(
-      crm::testing::RedisFromEnv().host, crm::testing::RedisFromEnv().port);
-  ASSERT_NE(redis2, nullptr);
+  // (Same server and key prefix as redis_.)
+  absl::StatusOr<std::unique_ptr<redis::RedisPool>> redis2 =
+      redis::RedisPool::Create(redis_.options());
+  ASSERT_TRUE(redis2.ok()) << redis2.status();
   RelayOptions o = Options();
   o.batch_size = 7;
   o.max_batches_per_run = 3;
   OutboxRelay r1(pool_, redis_.get(), o);
-  OutboxRelay r2(pool_, redis2.get(), o);
+  OutboxRelay r2(pool_, redis2->get(), o);
 
   std::atomic<bool> writing{true};
   std::atomic<int> published{0};
@@ -337,7 +290,7 @@ TEST_F(EventsRelayTest, RacingRelaysPublishEachRowOnce) {
 
 TEST_F(EventsRelayTest, RedisDownKeepsRowsUnpublished) {
   for (int i = 0; i < 4; ++i) Append(i);
-  std::unique_ptr<redis::RedisPool> down = MakeRedis("127.0.0.1", 1);
+  std::unique_ptr<redis::RedisPool> down = DownRedis();
   ASSERT_NE(down, nullptr);
   OutboxRelay broken(pool_, down.get(), Options());
   absl::StatusOr<int> published = broken.RunOnce();
@@ -354,7 +307,7 @@ TEST_F(EventsRelayTest, RedisDownKeepsRowsUnpublished) {
 
 TEST_F(EventsRelayTest, BackgroundLoopWithRedisDownKeepsRetryingAndStops) {
   Append(1);
-  std::unique_ptr<redis::RedisPool> down = MakeRedis("127.0.0.1", 1);
+  std::unique_ptr<redis::RedisPool> down = DownRedis();
   RelayOptions o = Options();
   o.error_backoff = absl::Milliseconds(20);
   OutboxRelay broken(pool_, down.get(), o);
