@@ -26,4 +26,15 @@ void Prepare(grpc::ClientContext* context, const std::string& access_token,
                         absl::ToChronoNanoseconds(timeout));
 }
 
+void PrepareOnBehalf(grpc::ClientContext* context,
+                     const grpc::ServerContextBase& caller,
+                     absl::Duration timeout) {
+  Prepare(context, "", timeout);
+  auto it = caller.client_metadata().find("authorization");
+  if (it != caller.client_metadata().end()) {
+    context->AddMetadata("authorization",
+                         std::string(it->second.data(), it->second.size()));
+  }
+}
+
 }  // namespace crm::client

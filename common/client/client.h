@@ -19,4 +19,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 void Prepare(grpc::ClientContext* context, const std::string& access_token,
              absl::Duration timeout = absl::Seconds(10));
 
+// For a service calling another on behalf of its caller: forwards the
+// caller's "authorization" metadata, so the callee applies the caller's own
+// data scope, and sets a deadline.
+void PrepareOnBehalf(grpc::ClientContext* context,
+                     const grpc::ServerContextBase& caller,
+                     absl::Duration timeout = absl::Seconds(5));
+
 }  // namespace crm::client

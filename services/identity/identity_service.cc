@@ -6,6 +6,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/log/log.h"
+#include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "services/identity/domain/org_rules.h"
 #include "services/identity/domain/password.h"
@@ -26,27 +27,14 @@ grpc::Status Handle(Fn&& fn) {
 
 absl::Status RequireAdmin(const auth::Principal& p, std::string_view what) {
   if (p.IsAdmin()) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("only admins may ", std::string(what)));
+  return absl::PermissionDeniedError(
+      absl::StrCat("only admins may ", std::string(what)));
 }
 
 absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 64) return InvalidField("request_id", "must be at most 64 characters");
+  if (id.size() > 64)
+    return InvalidField("request_id", "must be at most 64 characters");
   return absl::OkStatus();
-}
-
-std::string EncodePageToken(int64_t last_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("u:", last_id));
-}
-
-absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
-  if (token.empty()) return 0;
-  std::string raw;
-  int64_t id = 0;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.rfind("u:", 0) != 0 ||
-      !absl::SimpleAtoi(raw.substr(2), &id) || id < 0) {
-    return InvalidField("page_token", "is not a token returned by ListUsers");
-  }
-  return id;
 }
 
 absl::StatusOr<OrgKind> KindFromProto(pb::OrgUnitKind kind) {
@@ -58,9 +46,10 @@ absl::StatusOr<OrgKind> KindFromProto(pb::OrgUnitKind kind) {
 
 }  // namespace
 
-IdentityServiceImpl::IdentityServiceImpl(std::shared_ptr<db::ConnectionPool> pool,
-                                         std::shared_ptr<const auth::TokenCodec> codec,
-                                         std::shared_ptr<const Clock> clock, SessionConfig config)
+IdentityServiceImpl::IdentityServiceImpl(
+    std::shared_ptr<db::ConnectionPool> pool,
+    std::shared_ptr<const auth::TokenCodec> codec,
+    std::shared_ptr<const Clock> clock, SessionConfig config)
     : clock_(clock),
       orgs_(std::make_shared<OrgStore>(pool, clock)),
       users_(std::make_shared<UserStore>(pool, clock)),
@@ -73,12 +62,13 @@ std::set<std::string> IdentityServiceImpl::PublicMethods() {
           "/crm.identity.v1.IdentityService/Logout"};
 }
 
-absl::Status IdentityServiceImpl::BootstrapAdmin(const std::string& company_name,
-                                                 const std::string& username_in,
-                                                 const std::string& password) {
+absl::Status IdentityServiceImpl::BootstrapAdmin(
+    const std::string& company_name, const std::string& username_in,
+    const std::string& password) {
   std::string username = username_in;
   RETURN_IF_ERROR(NormalizeUsername(&username));
-  ASSIGN_OR_RETURN(std::optional<UserRecord> existing, users_->FindByUsername(username));
+  ASSIGN_OR_RETURN(std::optional<UserRecord> existing,
+                   users_->FindByUsername(username));
   if (existing.has_value()) {
     log::Info("bootstrap admin exists", {{"username", username}});
     return absl::OkStatus();
@@ -87,7 +77,8 @@ absl::Status IdentityServiceImpl::BootstrapAdmin(const std::string& company_name
   ASSIGN_OR_RETURN(std::optional<OrgUnitRecord> root, orgs_->Root());
   if (!root.has_value()) {
     std::string name = company_name;
-    RETURN_IF_ERROR(NormalizeName(&name, "bootstrap_company_name", kMaxOrgNameChars));
+    RETURN_IF_ERROR(
+        NormalizeName(&name, "bootstrap_company_name", kMaxOrgNameChars));
     OrgStore::NewUnit unit;
     unit.name = name;
     unit.kind = OrgKind::kCompany;
@@ -99,9 +90,12 @@ absl::Status IdentityServiceImpl::BootstrapAdmin(const std::string& company_name
   admin.display_name = "Administrator";
   admin.org_unit_id = root->id;
   admin.roles = {std::string(auth::kRoleAdmin)};
-  ASSIGN_OR_RETURN(admin.password_hash, HashPassword(password, sessions_.config().password_cost));
-  ASSIGN_OR_RETURN(UserRecord created, users_->Create(admin, "bootstrap-admin"));
-  log::Info("bootstrap admin created", {{"username", created.username}, {"user", created.id}});
+  ASSIGN_OR_RETURN(admin.password_hash,
+                   HashPassword(password, sessions_.config().password_cost));
+  ASSIGN_OR_RETURN(UserRecord created,
+                   users_->Create(admin, "bootstrap-admin"));
+  log::Info("bootstrap admin created",
+            {{"username", created.username}, {"user", created.id}});
   return absl::OkStatus();
 }
 
@@ -117,18 +111,20 @@ void SessionToProto(const Session& s, pb::LoginResponse* out) {
 }
 }  // namespace
 
-grpc::Status IdentityServiceImpl::Login(grpc::ServerContext*, const pb::LoginRequest* req,
+grpc::Status IdentityServiceImpl::Login(grpc::ServerContext*,
+                                        const pb::LoginRequest* req,
                                         pb::LoginResponse* resp) {
   return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Session s, sessions_.Login(req->username(), req->password()));
+    ASSIGN_OR_RETURN(Session s,
+                     sessions_.Login(req->username(), req->password()));
     SessionToProto(s, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status IdentityServiceImpl::RefreshToken(grpc::ServerContext*,
-                                               const pb::RefreshTokenRequest* req,
-                                               pb::LoginResponse* resp) {
+grpc::Status IdentityServiceImpl::RefreshToken(
+    grpc::ServerContext*, const pb::RefreshTokenRequest* req,
+    pb::LoginResponse* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Session s, sessions_.Refresh(req->refresh_token()));
     SessionToProto(s, resp);
@@ -136,12 +132,15 @@ grpc::Status IdentityServiceImpl::RefreshToken(grpc::ServerContext*,
   });
 }
 
-grpc::Status IdentityServiceImpl::Logout(grpc::ServerContext*, const pb::LogoutRequest* req,
+grpc::Status IdentityServiceImpl::Logout(grpc::ServerContext*,
+                                         const pb::LogoutRequest* req,
                                          pb::LogoutResponse*) {
-  return Handle([&]() -> absl::Status { return sessions_.Logout(req->refresh_token()); });
+  return Handle(
+      [&]() -> absl::Status { return sessions_.Logout(req->refresh_token()); });
 }
 
-grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* ctx, const pb::WhoAmIRequest*,
+grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* ctx,
+                                         const pb::WhoAmIRequest*,
                                          crm::common::v1::Principal* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
@@ -152,23 +151,27 @@ grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* ctx, const pb::Who
 
 // ---------------------------------------------------------------- org tree
 
-absl::StatusOr<OrgUnitRecord> IdentityServiceImpl::VisibleUnit(const auth::Principal& p, int64_t id) {
+absl::StatusOr<OrgUnitRecord> IdentityServiceImpl::VisibleUnit(
+    const auth::Principal& p, int64_t id) {
   if (id <= 0) return InvalidField("id", "must be a positive org unit id");
   auto unit = orgs_->Get(id);
-  if (unit.ok() && (auth::CanSeeUnit(p, unit->path) || unit->id == p.org_unit_id)) return unit;
+  if (unit.ok() &&
+      (auth::CanSeeUnit(p, unit->path) || unit->id == p.org_unit_id))
+    return unit;
   if (!unit.ok() && !absl::IsNotFound(unit.status())) return unit.status();
   return absl::NotFoundError(absl::StrCat("org unit ", id, " not found"));
 }
 
-grpc::Status IdentityServiceImpl::CreateOrgUnit(grpc::ServerContext* ctx,
-                                                const pb::CreateOrgUnitRequest* req,
-                                                pb::OrgUnit* resp) {
+grpc::Status IdentityServiceImpl::CreateOrgUnit(
+    grpc::ServerContext* ctx, const pb::CreateOrgUnitRequest* req,
+    pb::OrgUnit* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "create org units"));
     OrgStore::NewUnit unit;
     if (req->parent_id() <= 0) {
-      return InvalidField("parent_id", "required (the company root is created at bootstrap)");
+      return InvalidField(
+          "parent_id", "required (the company root is created at bootstrap)");
     }
     unit.parent_id = req->parent_id();
     unit.name = req->name();
@@ -185,7 +188,8 @@ grpc::Status IdentityServiceImpl::CreateOrgUnit(grpc::ServerContext* ctx,
 }
 
 grpc::Status IdentityServiceImpl::GetOrgUnit(grpc::ServerContext* ctx,
-                                             const pb::GetOrgUnitRequest* req, pb::OrgUnit* resp) {
+                                             const pb::GetOrgUnitRequest* req,
+                                             pb::OrgUnit* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(OrgUnitRecord unit, VisibleUnit(p, req->id()));
@@ -194,41 +198,50 @@ grpc::Status IdentityServiceImpl::GetOrgUnit(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status IdentityServiceImpl::UpdateOrgUnit(grpc::ServerContext* ctx,
-                                                const pb::UpdateOrgUnitRequest* req,
-                                                pb::OrgUnit* resp) {
+grpc::Status IdentityServiceImpl::UpdateOrgUnit(
+    grpc::ServerContext* ctx, const pb::UpdateOrgUnitRequest* req,
+    pb::OrgUnit* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "change org units"));
-    if (req->org_unit().id() <= 0) return InvalidField("org_unit.id", "required");
-    if (req->update_mask().paths_size() == 0) return InvalidField("update_mask", "required");
+    if (req->org_unit().id() <= 0)
+      return InvalidField("org_unit.id", "required");
+    if (req->update_mask().paths_size() == 0)
+      return InvalidField("update_mask", "required");
     std::optional<std::string> name, region;
     for (const std::string& path : req->update_mask().paths()) {
       if (path == "name") {
         name = req->org_unit().name();
-        RETURN_IF_ERROR(NormalizeName(&*name, "org_unit.name", kMaxOrgNameChars));
+        RETURN_IF_ERROR(
+            NormalizeName(&*name, "org_unit.name", kMaxOrgNameChars));
       } else if (path == "region_code") {
         region = req->org_unit().region_code();
         RETURN_IF_ERROR(ValidateRegionCode(*region));
       } else {
-        return InvalidField("update_mask",
-                            absl::StrCat("\"", path, "\" cannot be updated (name, region_code)"));
+        return InvalidField(
+            "update_mask",
+            absl::StrCat("\"", path,
+                         "\" cannot be updated (name, region_code)"));
       }
     }
-    ASSIGN_OR_RETURN(OrgUnitRecord unit, orgs_->Update(req->org_unit().id(), name, region));
+    ASSIGN_OR_RETURN(OrgUnitRecord unit,
+                     orgs_->Update(req->org_unit().id(), name, region));
     ToProto(unit, resp);
     return absl::OkStatus();
   });
 }
 
 grpc::Status IdentityServiceImpl::MoveOrgUnit(grpc::ServerContext* ctx,
-                                              const pb::MoveOrgUnitRequest* req, pb::OrgUnit* resp) {
+                                              const pb::MoveOrgUnitRequest* req,
+                                              pb::OrgUnit* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "move org units"));
     if (req->id() <= 0) return InvalidField("id", "required");
-    if (req->new_parent_id() <= 0) return InvalidField("new_parent_id", "required");
-    ASSIGN_OR_RETURN(OrgStore::MoveResult moved, orgs_->Move(req->id(), req->new_parent_id()));
+    if (req->new_parent_id() <= 0)
+      return InvalidField("new_parent_id", "required");
+    ASSIGN_OR_RETURN(OrgStore::MoveResult moved,
+                     orgs_->Move(req->id(), req->new_parent_id()));
     log::Info("org unit moved", {{"org_unit", req->id()},
                                  {"old_path", moved.old_path},
                                  {"new_path", moved.unit.path},
@@ -239,13 +252,14 @@ grpc::Status IdentityServiceImpl::MoveOrgUnit(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status IdentityServiceImpl::ListOrgUnitChildren(grpc::ServerContext* ctx,
-                                                      const pb::ListOrgUnitChildrenRequest* req,
-                                                      pb::ListOrgUnitsResponse* resp) {
+grpc::Status IdentityServiceImpl::ListOrgUnitChildren(
+    grpc::ServerContext* ctx, const pb::ListOrgUnitChildrenRequest* req,
+    pb::ListOrgUnitsResponse* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(OrgUnitRecord parent, VisibleUnit(p, req->parent_id()));
-    ASSIGN_OR_RETURN(std::vector<OrgUnitRecord> children, orgs_->Children(parent.id));
+    ASSIGN_OR_RETURN(std::vector<OrgUnitRecord> children,
+                     orgs_->Children(parent.id));
     for (const OrgUnitRecord& c : children) {
       if (auth::CanSeeUnit(p, c.path)) ToProto(c, resp->add_org_units());
     }
@@ -253,18 +267,21 @@ grpc::Status IdentityServiceImpl::ListOrgUnitChildren(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status IdentityServiceImpl::GetOrgSubtree(grpc::ServerContext* ctx,
-                                                const pb::GetOrgSubtreeRequest* req,
-                                                pb::ListOrgUnitsResponse* resp) {
+grpc::Status IdentityServiceImpl::GetOrgSubtree(
+    grpc::ServerContext* ctx, const pb::GetOrgSubtreeRequest* req,
+    pb::ListOrgUnitsResponse* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    ASSIGN_OR_RETURN(OrgUnitRecord root,
-                     VisibleUnit(p, req->root_id() == 0 ? p.org_unit_id : req->root_id()));
+    ASSIGN_OR_RETURN(
+        OrgUnitRecord root,
+        VisibleUnit(p, req->root_id() == 0 ? p.org_unit_id : req->root_id()));
     if (p.scope == auth::DataScope::kSelf) {
-      ToProto(root, resp->add_org_units());  // SELF sees its own unit, nothing below
+      ToProto(root,
+              resp->add_org_units());  // SELF sees its own unit, nothing below
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(std::vector<OrgUnitRecord> units, orgs_->Subtree(root.path));
+    ASSIGN_OR_RETURN(std::vector<OrgUnitRecord> units,
+                     orgs_->Subtree(root.path));
     for (const OrgUnitRecord& u : units) ToProto(u, resp->add_org_units());
     return absl::OkStatus();
   });
@@ -272,7 +289,8 @@ grpc::Status IdentityServiceImpl::GetOrgSubtree(grpc::ServerContext* ctx,
 
 // ---------------------------------------------------------------- users
 
-absl::StatusOr<UserRecord> IdentityServiceImpl::VisibleUser(const auth::Principal& p, int64_t id) {
+absl::StatusOr<UserRecord> IdentityServiceImpl::VisibleUser(
+    const auth::Principal& p, int64_t id) {
   if (id <= 0) return InvalidField("id", "must be a positive user id");
   auto user = users_->Get(id);
   if (user.ok() && auth::CanSee(p, user->id, user->org_path)) return user;
@@ -281,7 +299,8 @@ absl::StatusOr<UserRecord> IdentityServiceImpl::VisibleUser(const auth::Principa
 }
 
 grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* ctx,
-                                             const pb::CreateUserRequest* req, pb::User* resp) {
+                                             const pb::CreateUserRequest* req,
+                                             pb::User* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "create users"));
@@ -300,14 +319,17 @@ grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* ctx,
     u.phone = req->phone();
     RETURN_IF_ERROR(ValidatePhone(u.phone));
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    ASSIGN_OR_RETURN(u.password_hash, HashPassword(req->password(), sessions_.config().password_cost));
+    ASSIGN_OR_RETURN(
+        u.password_hash,
+        HashPassword(req->password(), sessions_.config().password_cost));
     ASSIGN_OR_RETURN(UserRecord created, users_->Create(u, req->request_id()));
     ToProto(created, resp);
     return absl::OkStatus();
   });
 }
 
-grpc::Status IdentityServiceImpl::GetUser(grpc::ServerContext* ctx, const pb::GetUserRequest* req,
+grpc::Status IdentityServiceImpl::GetUser(grpc::ServerContext* ctx,
+                                          const pb::GetUserRequest* req,
                                           pb::User* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
@@ -317,17 +339,19 @@ grpc::Status IdentityServiceImpl::GetUser(grpc::ServerContext* ctx, const pb::Ge
   });
 }
 
-grpc::Status IdentityServiceImpl::BatchGetUsers(grpc::ServerContext* ctx,
-                                                const pb::BatchGetUsersRequest* req,
-                                                pb::BatchGetUsersResponse* resp) {
+grpc::Status IdentityServiceImpl::BatchGetUsers(
+    grpc::ServerContext* ctx, const pb::BatchGetUsersRequest* req,
+    pb::BatchGetUsersResponse* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->ids_size() > kMaxBatchIds) {
-      return InvalidField("ids", absl::StrCat("at most ", kMaxBatchIds, " ids per call"));
+      return InvalidField(
+          "ids", absl::StrCat("at most ", kMaxBatchIds, " ids per call"));
     }
     std::vector<int64_t> ids(req->ids().begin(), req->ids().end());
     ASSIGN_OR_RETURN(std::vector<UserRecord> found,
-                     users_->BatchGet(ids, auth::DataScopePredicate(p, "u.id", "u.org_path")));
+                     users_->BatchGet(ids, auth::DataScopePredicate(
+                                               p, "u.id", "u.org_path")));
     for (const UserRecord& u : found) ToProto(u, resp->add_users());
     return absl::OkStatus();
   });
@@ -339,42 +363,50 @@ grpc::Status IdentityServiceImpl::ListUsers(grpc::ServerContext* ctx,
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     UserStore::ListFilter f;
-    if (req->page_size() < 0) return InvalidField("page_size", "must not be negative");
-    f.limit = req->page_size() == 0 ? kDefaultPageSize : std::min(req->page_size(), kMaxPageSize);
-    ASSIGN_OR_RETURN(f.after_id, DecodePageToken(req->page_token()));
+    ASSIGN_OR_RETURN(f.limit, paging::PageSize(req->page_size(),
+                                               kDefaultPageSize, kMaxPageSize));
+    ASSIGN_OR_RETURN(f.after_id,
+                     paging::DecodePageToken("ListUsers", req->page_token()));
     if (req->org_unit_id() != 0) {
       ASSIGN_OR_RETURN(OrgUnitRecord unit, VisibleUnit(p, req->org_unit_id()));
       f.subtree_path = unit.path;
     }
     if (!req->role().empty()) {
-      if (!auth::IsKnownRole(req->role())) return InvalidField("role", "unknown role");
+      if (!auth::IsKnownRole(req->role()))
+        return InvalidField("role", "unknown role");
       f.role = req->role();
     }
     if (req->status() == pb::USER_STATUS_ACTIVE) f.status = UserStatus::kActive;
-    if (req->status() == pb::USER_STATUS_INACTIVE) f.status = UserStatus::kInactive;
-    ASSIGN_OR_RETURN(std::vector<UserRecord> page,
-                     users_->List(f, auth::DataScopePredicate(p, "u.id", "u.org_path")));
+    if (req->status() == pb::USER_STATUS_INACTIVE)
+      f.status = UserStatus::kInactive;
+    ASSIGN_OR_RETURN(
+        std::vector<UserRecord> page,
+        users_->List(f, auth::DataScopePredicate(p, "u.id", "u.org_path")));
     for (const UserRecord& u : page) ToProto(u, resp->add_users());
     if (static_cast<int>(page.size()) == f.limit) {
-      resp->set_next_page_token(EncodePageToken(page.back().id));
+      resp->set_next_page_token(
+          paging::EncodePageToken("ListUsers", page.back().id));
     }
     return absl::OkStatus();
   });
 }
 
 grpc::Status IdentityServiceImpl::UpdateUser(grpc::ServerContext* ctx,
-                                             const pb::UpdateUserRequest* req, pb::User* resp) {
+                                             const pb::UpdateUserRequest* req,
+                                             pb::User* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "change users"));
     const pb::User& in = req->user();
     if (in.id() <= 0) return InvalidField("user.id", "required");
-    if (req->update_mask().paths_size() == 0) return InvalidField("update_mask", "required");
+    if (req->update_mask().paths_size() == 0)
+      return InvalidField("update_mask", "required");
     UserStore::Changes ch;
     for (const std::string& path : req->update_mask().paths()) {
       if (path == "display_name") {
         ch.display_name = in.display_name();
-        RETURN_IF_ERROR(NormalizeName(&*ch.display_name, "user.display_name", 100));
+        RETURN_IF_ERROR(
+            NormalizeName(&*ch.display_name, "user.display_name", 100));
       } else if (path == "email") {
         RETURN_IF_ERROR(ValidateEmail(in.email()));
         ch.email = in.email();
@@ -382,25 +414,30 @@ grpc::Status IdentityServiceImpl::UpdateUser(grpc::ServerContext* ctx,
         RETURN_IF_ERROR(ValidatePhone(in.phone()));
         ch.phone = in.phone();
       } else if (path == "org_unit_id") {
-        if (in.org_unit_id() <= 0) return InvalidField("user.org_unit_id", "required");
+        if (in.org_unit_id() <= 0)
+          return InvalidField("user.org_unit_id", "required");
         ch.org_unit_id = in.org_unit_id();
       } else if (path == "roles") {
         std::vector<std::string> roles(in.roles().begin(), in.roles().end());
         RETURN_IF_ERROR(NormalizeRoles(&roles));
         if (in.id() == p.user_id &&
-            std::find(roles.begin(), roles.end(), auth::kRoleAdmin) == roles.end()) {
-          return absl::FailedPreconditionError("admins cannot remove their own admin role");
+            std::find(roles.begin(), roles.end(), auth::kRoleAdmin) ==
+                roles.end()) {
+          return absl::FailedPreconditionError(
+              "admins cannot remove their own admin role");
         }
         ch.roles = std::move(roles);
       } else if (path == "password") {
         RETURN_IF_ERROR(ValidateNewPassword(req->password(), "password"));
-        ASSIGN_OR_RETURN(ch.password_hash,
-                         HashPassword(req->password(), sessions_.config().password_cost));
+        ASSIGN_OR_RETURN(
+            ch.password_hash,
+            HashPassword(req->password(), sessions_.config().password_cost));
       } else {
-        return InvalidField("update_mask",
-                            absl::StrCat("\"", path,
-                                         "\" cannot be updated (display_name, email, phone, "
-                                         "org_unit_id, roles, password)"));
+        return InvalidField(
+            "update_mask",
+            absl::StrCat("\"", path,
+                         "\" cannot be updated (display_name, email, phone, "
+                         "org_unit_id, roles, password)"));
       }
     }
     ASSIGN_OR_RETURN(UserRecord u, users_->Update(in.id(), ch));
@@ -409,14 +446,15 @@ grpc::Status IdentityServiceImpl::UpdateUser(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status IdentityServiceImpl::DeactivateUser(grpc::ServerContext* ctx,
-                                                 const pb::DeactivateUserRequest* req,
-                                                 pb::User* resp) {
+grpc::Status IdentityServiceImpl::DeactivateUser(
+    grpc::ServerContext* ctx, const pb::DeactivateUserRequest* req,
+    pb::User* resp) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "deactivate users"));
     if (req->id() <= 0) return InvalidField("id", "required");
-    if (req->id() == p.user_id) return absl::FailedPreconditionError("you cannot deactivate yourself");
+    if (req->id() == p.user_id)
+      return absl::FailedPreconditionError("you cannot deactivate yourself");
     ASSIGN_OR_RETURN(UserRecord u, users_->Deactivate(req->id(), p.user_id));
     ToProto(u, resp);
     return absl::OkStatus();

@@ -28,6 +28,7 @@ class IdentityHarness {
 
   crm::identity::v1::IdentityService::Stub& stub() { return *stub_; }
   ManualClock& clock() { return *clock_; }
+  std::shared_ptr<ManualClock> shared_clock() { return clock_; }
   TestSchema& schema() { return schema_; }
   std::string address() const { return host_->address(); }
 

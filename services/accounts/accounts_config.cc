@@ -1,0 +1,24 @@
+#include "services/accounts/accounts_config.h"
+
+namespace crm::accounts {
+
+AccountsSettings AccountsSettings::Read(ConfigReader& config) {
+  AccountsSettings s;
+  ClaimRules& r = s.service.default_claim_rules;
+  s.identity_addr = config.String("identity_addr", s.identity_addr);
+  r.daily_claim_limit = static_cast<int>(
+      config.Int("default_daily_claim_limit", r.daily_claim_limit, 0, 10000));
+  r.former_owner_cooldown_days = static_cast<int>(config.Int(
+      "default_cooldown_days", r.former_owner_cooldown_days, 0, 3650));
+  r.private_capacity = static_cast<int>(
+      config.Int("default_private_capacity", r.private_capacity, 0, 1000000));
+  r.capacity_counts_signed =
+      config.Bool("default_capacity_counts_signed", r.capacity_counts_signed);
+  r.locked_capacity = static_cast<int>(
+      config.Int("default_locked_capacity", r.locked_capacity, 0, 1000000));
+  s.service.claim_lock_ttl =
+      config.Duration("claim_lock_ttl", s.service.claim_lock_ttl);
+  return s;
+}
+
+}  // namespace crm::accounts

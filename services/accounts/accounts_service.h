@@ -1,0 +1,104 @@
+// gRPC handlers of crm.accounts.v1.AccountsService: validate, authorize,
+// call the stores and domain rules, map to protobuf.
+//
+// Visibility: a privately owned account follows the org-tree data scope of
+// its owner ("open downward, closed upward"); an account in a public pool is
+// visible to everyone selling in that pool's region (and to admins). What
+// the caller may not see is NOT_FOUND, like a missing id.
+//
+// Not built yet (UNIMPLEMENTED, the generated default): contacts,
+// follow-ups, visits, nearby, tasks, recycling, anomalies, import.
+#pragma once
+
+#include <memory>
+
+#include "common/auth/principal.h"
+#include "common/clock/clock.h"
+#include "common/db/pool.h"
+#include "common/redis/lock.h"
+#include "crm/accounts/v1/accounts.grpc.pb.h"
+#include "crm/identity/v1/identity.grpc.pb.h"
+#include "services/accounts/store/account_store.h"
+#include "services/accounts/store/pool_store.h"
+
+namespace crm::accounts {
+
+namespace pb = crm::accounts::v1;
+
+struct AccountsConfig {
+  ClaimRules default_claim_rules;
+  // How long a claim holds the Redis lock on the account.
+  absl::Duration claim_lock_ttl = absl::Seconds(5);
+};
+
+class AccountsServiceImpl final : public pb::AccountsService::Service {
+ public:
+  // `redis` may be null (claims then rely on the database alone); `identity`
+  // resolves users named in requests, called with the caller's own token so
+  // identity applies the caller's data scope.
+  AccountsServiceImpl(
+      std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+      std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
+          identity,
+      std::shared_ptr<const Clock> clock, AccountsConfig config);
+
+  grpc::Status CreateAccount(grpc::ServerContext*,
+                             const pb::CreateAccountRequest*,
+                             pb::CreateAccountResponse*) override;
+  grpc::Status GetAccount(grpc::ServerContext*, const pb::GetAccountRequest*,
+                          pb::Account*) override;
+  grpc::Status ListAccounts(grpc::ServerContext*,
+                            const pb::ListAccountsRequest*,
+                            pb::ListAccountsResponse*) override;
+  grpc::Status UpdateAccount(grpc::ServerContext*,
+                             const pb::UpdateAccountRequest*,
+                             pb::Account*) override;
+  grpc::Status CheckDuplicates(grpc::ServerContext*,
+                               const pb::CheckDuplicatesRequest*,
+                               pb::CheckDuplicatesResponse*) override;
+
+  grpc::Status CreatePool(grpc::ServerContext*, const pb::CreatePoolRequest*,
+                          pb::Pool*) override;
+  grpc::Status GetPool(grpc::ServerContext*, const pb::GetPoolRequest*,
+                       pb::Pool*) override;
+  grpc::Status ListPools(grpc::ServerContext*, const pb::ListPoolsRequest*,
+                         pb::ListPoolsResponse*) override;
+  grpc::Status UpdatePool(grpc::ServerContext*, const pb::UpdatePoolRequest*,
+                          pb::Pool*) override;
+  grpc::Status ClaimAccount(grpc::ServerContext*,
+                            const pb::ClaimAccountRequest*,
+                            pb::Account*) override;
+  grpc::Status ReleaseAccount(grpc::ServerContext*,
+                              const pb::ReleaseAccountRequest*,
+                              pb::Account*) override;
+  grpc::Status AssignAccount(grpc::ServerContext*,
+                             const pb::AssignAccountRequest*,
+                             pb::Account*) override;
+  grpc::Status TransferAccounts(grpc::ServerContext*,
+                                const pb::TransferAccountsRequest*,
+                                pb::TransferAccountsResponse*) override;
+  grpc::Status ListPoolHistory(grpc::ServerContext*,
+                               const pb::ListPoolHistoryRequest*,
+                               pb::ListPoolHistoryResponse*) override;
+
+ private:
+  bool Visible(const auth::Principal& p, const AccountRecord& a) const;
+  absl::StatusOr<AccountRecord> VisibleAccount(const auth::Principal& p,
+                                               int64_t id);
+  // A user the caller may see, from identity (NOT_FOUND otherwise).
+  absl::StatusOr<crm::identity::v1::User> LookupUser(grpc::ServerContext* ctx,
+                                                     int64_t id);
+  absl::Status CheckDraftDuplicates(const auth::Principal& p,
+                                    const AccountRecord& draft,
+                                    bool ignore_similar,
+                                    pb::CreateAccountResponse* resp);
+
+  std::shared_ptr<const Clock> clock_;
+  AccountsConfig config_;
+  std::unique_ptr<redis::DistributedLock> locks_;
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
+  std::shared_ptr<AccountStore> accounts_;
+  std::shared_ptr<PoolStore> pools_;
+};
+
+}  // namespace crm::accounts
