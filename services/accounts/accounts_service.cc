@@ -64,7 +64,9 @@ AccountsServiceImpl::AccountsServiceImpl(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<idpb::IdentityService::StubInterface> identity,
     std::shared_ptr<const Clock> clock, AccountsConfig config)
-    : clock_(clock),
+    : pool_(pool),
+      redis_(redis),
+      clock_(clock),
       config_(config),
       locks_(redis != nullptr ? std::make_unique<redis::DistributedLock>(redis)
                               : nullptr),

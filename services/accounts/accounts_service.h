@@ -6,8 +6,8 @@
 // visible to everyone selling in that pool's region (and to admins). What
 // the caller may not see is NOT_FOUND, like a missing id.
 //
-// Not built yet (UNIMPLEMENTED, the generated default): contacts,
-// follow-ups, visits, nearby, tasks, recycling, anomalies, import.
+// Handlers live in accounts_service*.cc, one file per feature; what is not
+// built yet answers UNIMPLEMENTED from accounts_service_pending.cc.
 #pragma once
 
 #include <memory>
@@ -81,6 +81,53 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
                                const pb::ListPoolHistoryRequest*,
                                pb::ListPoolHistoryResponse*) override;
 
+  // Contacts, follow-ups, visits, nearby: accounts_service_contacts.cc /
+  // accounts_service_activity.cc.
+  grpc::Status AddContact(grpc::ServerContext*, const pb::AddContactRequest*,
+                          pb::Contact*) override;
+  grpc::Status UpdateContact(grpc::ServerContext*,
+                             const pb::UpdateContactRequest*,
+                             pb::Contact*) override;
+  grpc::Status DeleteContact(grpc::ServerContext*,
+                             const pb::DeleteContactRequest*,
+                             pb::DeleteContactResponse*) override;
+  grpc::Status ListContacts(grpc::ServerContext*,
+                            const pb::ListContactsRequest*,
+                            pb::ListContactsResponse*) override;
+  grpc::Status AddFollowUp(grpc::ServerContext*, const pb::AddFollowUpRequest*,
+                           pb::FollowUp*) override;
+  grpc::Status ListFollowUps(grpc::ServerContext*,
+                             const pb::ListFollowUpsRequest*,
+                             pb::ListFollowUpsResponse*) override;
+  grpc::Status CheckInVisit(grpc::ServerContext*,
+                            const pb::CheckInVisitRequest*,
+                            pb::Visit*) override;
+  grpc::Status ListNearbyAccounts(grpc::ServerContext*,
+                                  const pb::ListNearbyAccountsRequest*,
+                                  pb::ListNearbyAccountsResponse*) override;
+
+  // Task center, recycling, anomalies: accounts_service_tasks.cc /
+  // accounts_service_recycle.cc.
+  grpc::Status CreateTask(grpc::ServerContext*, const pb::CreateTaskRequest*,
+                          pb::Task*) override;
+  grpc::Status DispatchTasks(grpc::ServerContext*,
+                             const pb::DispatchTasksRequest*,
+                             pb::DispatchTasksResponse*) override;
+  grpc::Status ListMyTasks(grpc::ServerContext*, const pb::ListMyTasksRequest*,
+                           pb::ListTasksResponse*) override;
+  grpc::Status CompleteTask(grpc::ServerContext*,
+                            const pb::CompleteTaskRequest*, pb::Task*) override;
+  grpc::Status RunRecycle(grpc::ServerContext*, const pb::RunRecycleRequest*,
+                          pb::RunRecycleResponse*) override;
+  grpc::Status ListPoolAnomalies(grpc::ServerContext*,
+                                 const pb::ListPoolAnomaliesRequest*,
+                                 pb::ListPoolAnomaliesResponse*) override;
+
+  // Import into the public pool: accounts_service_import.cc.
+  grpc::Status ImportAccounts(grpc::ServerContext*,
+                              grpc::ServerReader<pb::ImportAccountsRequest>*,
+                              pb::ImportAccountsResponse*) override;
+
  private:
   bool Visible(const auth::Principal& p, const AccountRecord& a) const;
   absl::StatusOr<AccountRecord> VisibleAccount(const auth::Principal& p,
@@ -93,6 +140,10 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
                                     bool ignore_similar,
                                     pb::CreateAccountResponse* resp);
 
+  // Feature files build their stores from these per call (stores are
+  // cheap handles), so adding a feature does not touch this header.
+  std::shared_ptr<db::ConnectionPool> pool_;
+  redis::RedisPool* redis_;
   std::shared_ptr<const Clock> clock_;
   AccountsConfig config_;
   std::unique_ptr<redis::DistributedLock> locks_;
