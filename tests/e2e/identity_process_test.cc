@@ -14,7 +14,7 @@
 #include "common/db/connection.h"
 #include "common/redis/redis_pool.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/service_process.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_db.h"
 #include "tests/testing/test_env.h"
@@ -26,92 +26,23 @@ namespace {
 namespace pb = crm::identity::v1;
 constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
-bool WaitServing(const std::string& address, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    // A fresh channel per try: a channel that saw "connection refused"
-    // waits out its reconnect backoff before trying again.
-    auto stub = grpc::health::v1::Health::NewStub(client::MakeChannel(address));
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, "", absl::Milliseconds(500));
-    grpc::health::v1::HealthCheckResponse resp;
-    if (stub->Check(&ctx, {}, &resp).ok() &&
-        resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
+std::map<std::string, std::string> IdentityEnv() {
+  return {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
+          {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
+          {"CRM_BOOTSTRAP_COMPANY_NAME", "示例科技"},
+          {"CRM_PASSWORD_HASH_OPS", "1"},
+          {"CRM_PASSWORD_HASH_MEM_KIB", "8"}};
 }
 
 class IdentityProcessTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    // A MySQL user that may touch only this schema, as in production.
-    user_ = testing::UniqueName("idu");
-    auto admin = db::Connection::Open(testing::AdminOptions());
-    ASSERT_TRUE(admin.ok());
-    for (const char* host : {"127.0.0.1", "localhost"}) {
-      ASSERT_TRUE((*admin)
-                      ->ExecRaw(absl::StrCat("CREATE USER '", user_, "'@'",
-                                             host, "' IDENTIFIED BY 'svc-pw'"))
-                      .ok());
-      ASSERT_TRUE(
-          (*admin)
-              ->ExecRaw(absl::StrCat("GRANT ALL ON `", schema_.name(),
-                                     "`.* TO '", user_, "'@'", host, "'"))
-              .ok());
-    }
-    port_ = testing::FreePort();
-    address_ = absl::StrCat("127.0.0.1:", port_);
-  }
-
-  void TearDown() override {
-    auto admin = db::Connection::Open(testing::AdminOptions());
-    for (const char* host : {"127.0.0.1", "localhost"}) {
-      (void)(*admin)->ExecRaw(
-          absl::StrCat("DROP USER IF EXISTS '", user_, "'@'", host, "'"));
-    }
-  }
-
-  std::unique_ptr<testing::Subprocess> StartIdentity() {
-    const testing::TestMysql m = testing::MysqlFromEnv();
-    std::map<std::string, std::string> env = {
-        {"CRM_LISTEN", address_},
-        {"CRM_DB_HOST", m.host},
-        {"CRM_DB_PORT", absl::StrCat(m.port)},
-        {"CRM_DB_USER", user_},
-        {"CRM_DB_PASSWORD", "svc-pw"},
-        {"CRM_DB_NAME", schema_.name()},
-        {"CRM_TOKEN_KEY", "e2e-token-key-e2e-token-key-e2e-token-key"},
-        {"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-        {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-        {"CRM_BOOTSTRAP_COMPANY_NAME", "示例科技"},
-        {"CRM_PASSWORD_HASH_OPS", "1"},
-        {"CRM_PASSWORD_HASH_MEM_KIB", "8"},
-        {"CRM_SHUTDOWN_GRACE", "5s"},
-        {"CRM_REDIS_HOST", testing::RedisFromEnv().host},
-        {"CRM_REDIS_PORT", absl::StrCat(testing::RedisFromEnv().port)},
-        {"CRM_REDIS_KEY_PREFIX", redis_prefix_},
-    };
-    auto proc = std::make_unique<testing::Subprocess>(
-        absl::StrCat(testing::BuildDir(), "/services/identity/crm-identity"),
-        std::vector<std::string>{}, env,
-        absl::StrCat("/tmp/", schema_.name(), ".log"));
-    EXPECT_TRUE(proc->Start());
-    EXPECT_TRUE(WaitServing(address_, absl::Seconds(30))) << proc->ReadLog();
-    return proc;
-  }
-
-  testing::TestSchema schema_{"e2eid"};
-  std::string redis_prefix_ = testing::UniqueName("e2eid") + ":";
-  std::string user_;
-  int port_ = 0;
-  std::string address_;
+  testing::ServiceProcess identity_{"identity", IdentityEnv()};
+  const std::string& address_ = identity_.address();
+  const std::string& redis_prefix_ = identity_.redis_prefix();
 };
 
 TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
-  auto proc = StartIdentity();
+  ASSERT_TRUE(identity_.Start());
   auto stub = pb::IdentityService::NewStub(client::MakeChannel(address_));
   absl::Status seeded = tools::SeedDemo(*stub, "admin", kAdminPassword);
   ASSERT_TRUE(seeded.ok()) << seeded;
@@ -192,15 +123,17 @@ TEST_F(IdentityProcessTest, ServesDemoLoginsAndDrainsOnSigterm) {
   }
 
   // SIGTERM: health goes NOT_SERVING, in-flight work drains, exit 0.
-  const int status = proc->Stop(SIGTERM, absl::Seconds(15));
+  const int status = identity_.Stop();
   ASSERT_NE(status, -1) << "did not exit after SIGTERM";
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_THAT(proc->ReadLog(), ::testing::HasSubstr("\"msg\":\"stopped\""));
+  EXPECT_THAT(identity_.process().ReadLog(),
+              ::testing::HasSubstr("\"msg\":\"stopped\""));
 
   // A restart on the same schema: nothing re-applied, the admin kept.
-  auto again = StartIdentity();
-  EXPECT_THAT(again->ReadLog(), ::testing::HasSubstr("bootstrap admin exists"));
+  ASSERT_TRUE(identity_.Start());
+  EXPECT_THAT(identity_.process().ReadLog(),
+              ::testing::HasSubstr("bootstrap admin exists"));
   grpc::ClientContext ctx;
   client::Prepare(&ctx, "");
   pb::LoginRequest req;
@@ -216,7 +149,7 @@ TEST_F(IdentityProcessTest, BadConfigurationFailsFastWithEveryProblem) {
   testing::Subprocess proc(
       absl::StrCat(testing::BuildDir(), "/services/identity/crm-identity"),
       {"--no_such_flag=1"}, env,
-      absl::StrCat("/tmp/", schema_.name(), "-bad.log"));
+      absl::StrCat("/tmp/", identity_.schema().name(), "-bad.log"));
   ASSERT_TRUE(proc.Start());
   const int status = proc.Stop(0, absl::Seconds(10));  // signal 0: just wait
   ASSERT_NE(status, -1);
