@@ -401,6 +401,10 @@ grpc::Status AccountsServiceImpl::CreatePool(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(ValidateClaimRules(pool.rules));
     pool.member_org_unit_ids.assign(req->pool().member_org_unit_ids().begin(),
                                     req->pool().member_org_unit_ids().end());
+    if (req->pool().recycle_rules_size() > 0) {
+      ASSIGN_OR_RETURN(pool.recycle_rules_json,
+                       RecycleRulesJsonFromProto(req->pool().recycle_rules()));
+    }
     pool.admin_user_ids.assign(req->pool().admin_user_ids().begin(),
                                req->pool().admin_user_ids().end());
     ASSIGN_OR_RETURN(PoolRecord created,
@@ -444,11 +448,15 @@ grpc::Status AccountsServiceImpl::UpdatePool(grpc::ServerContext* ctx,
       return InvalidField("update_mask", "required");
     std::optional<std::string> name;
     std::optional<ClaimRules> rules;
+    std::optional<std::string> recycle_json;
     for (const std::string& path : req->update_mask().paths()) {
       if (path == "name") {
         name = req->pool().name();
         if (name->empty())
           return InvalidField("pool.name", "must not be empty");
+      } else if (path == "recycle_rules") {
+        ASSIGN_OR_RETURN(recycle_json, RecycleRulesJsonFromProto(
+                                           req->pool().recycle_rules()));
       } else if (path == "claim_rules") {
         rules = RulesFromProto(req->pool().claim_rules());
         RETURN_IF_ERROR(ValidateClaimRules(*rules));
@@ -459,7 +467,7 @@ grpc::Status AccountsServiceImpl::UpdatePool(grpc::ServerContext* ctx,
     }
     ASSIGN_OR_RETURN(
         PoolRecord pool,
-        pools_->UpdateRules(req->pool().id(), name, rules, std::nullopt));
+        pools_->UpdateRules(req->pool().id(), name, rules, recycle_json));
     ToProto(pool, resp);
     return absl::OkStatus();
   });

@@ -12,6 +12,8 @@
 #include "common/server/server.h"
 #include "services/accounts/accounts_config.h"
 #include "services/accounts/accounts_service.h"
+#include "services/accounts/accounts_service_events.h"
+#include "services/accounts/accounts_service_recycle_job.h"
 
 namespace crm {
 const std::vector<db::Migration>& AccountsMigrations();
@@ -59,7 +61,21 @@ int main(int argc, char** argv) {
   if (absl::Status s = host.Start(); !s.ok())
     return server::ExitWithError(s, "listen");
   relay.Start();
+  // UserDeactivated (identity) and ContractSigned (orders), group "accounts".
+  accounts::AccountsEventConsumers consumers(
+      *pool, redis_pool->get(), DefaultClock(),
+      settings.service.default_claim_rules);
+  consumers.Start();
+  // Pool recycling every 10 min under the Redis leader lock.
+  accounts::RecycleJobOptions recycle_options;
+  recycle_options.recycle.default_claim_rules =
+      settings.service.default_claim_rules;
+  accounts::RecycleJob recycle_job(*pool, redis_pool->get(), DefaultClock(),
+                                   recycle_options);
+  recycle_job.Start();
   host.RunUntilSignal();
+  recycle_job.Stop();
+  consumers.Stop();
   relay.Stop();
   return 0;
 }

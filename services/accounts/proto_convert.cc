@@ -1,5 +1,7 @@
 #include "services/accounts/proto_convert.h"
 
+#include "common/status/status.h"
+#include "services/accounts/domain/recycle_rules.h"
 #include "services/identity/proto_convert.h"
 
 namespace crm::accounts {
@@ -77,6 +79,24 @@ void ToProto(const PoolRecord& r, pb::Pool* out) {
   for (int64_t id : r.member_org_unit_ids) out->add_member_org_unit_ids(id);
   for (int64_t id : r.admin_user_ids) out->add_admin_user_ids(id);
   out->set_account_count(r.account_count);
+  // Stored rules were validated on the way in; "[]" means the defaults,
+  // which are shown as such.
+  auto recycle = ParseRecycleRules(r.recycle_rules_json);
+  if (recycle.ok()) {
+    for (const RecycleRule& rule : *recycle) {
+      pb::RecycleRule* p = out->add_recycle_rules();
+      p->set_name(rule.name);
+      p->set_no_follow_up_days(rule.no_follow_up_days);
+      p->set_no_opportunity_days(rule.no_opportunity_days);
+      p->set_not_won_days(rule.not_won_days);
+      p->set_tier(rule.tier ? static_cast<pb::Tier>(*rule.tier)
+                            : pb::TIER_UNSPECIFIED);
+      p->set_include_signed(rule.include_signed);
+      p->set_include_protected(rule.include_protected);
+      p->set_target_pool_id(rule.target_pool_id);
+      p->set_warn_days_before(rule.warn_days_before);
+    }
+  }
   ToTimestamp(r.created_at, out->mutable_create_time());
 }
 
@@ -88,6 +108,27 @@ ClaimRules RulesFromProto(const pb::ClaimRules& in) {
   r.capacity_counts_signed = in.capacity_counts_signed();
   r.locked_capacity = in.locked_capacity();
   return r;
+}
+
+absl::StatusOr<std::string> RecycleRulesJsonFromProto(
+    const google::protobuf::RepeatedPtrField<pb::RecycleRule>& in) {
+  std::vector<RecycleRule> rules;
+  for (int i = 0; i < in.size(); ++i) {
+    const pb::RecycleRule& p = in.Get(i);
+    RecycleRule r;
+    r.name = p.name();
+    r.no_follow_up_days = p.no_follow_up_days();
+    r.no_opportunity_days = p.no_opportunity_days();
+    r.not_won_days = p.not_won_days();
+    if (p.tier() != pb::TIER_UNSPECIFIED) r.tier = static_cast<Tier>(p.tier());
+    r.include_signed = p.include_signed();
+    r.include_protected = p.include_protected();
+    r.target_pool_id = p.target_pool_id();
+    r.warn_days_before = p.warn_days_before();
+    RETURN_IF_ERROR(ValidateRecycleRule(r, i));
+    rules.push_back(std::move(r));
+  }
+  return RecycleRulesToJson(rules);
 }
 
 void ToProto(const PoolMoveRecord& r, pb::PoolMove* out) {

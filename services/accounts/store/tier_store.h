@@ -1,0 +1,42 @@
+// SQL of the tier: the signed contracts reported by the orders service
+// (ContractSigned events) and the tier settings. Runs on the consumer's
+// transaction (the one that also records the event as processed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/db/connection.h"
+#include "services/accounts/domain/tier_rules.h"
+#include "services/accounts/store/records.h"
+
+namespace crm::accounts {
+
+class TierStore {
+ public:
+  // The settings row of migration 0004 (defaults when it is missing).
+  static absl::StatusOr<TierSettings> Settings(db::Connection& c);
+
+  struct SignedContract {
+    std::string contract_id;
+    int64_t account_id = 0;
+    int64_t amount_minor = 0;
+    std::string currency;
+    absl::Time signed_at;
+    std::string event_id;
+  };
+  // Records the contract (a contract id already recorded is kept as first
+  // seen: replays add nothing), then, under the account's row lock: status
+  // SIGNED, first_signed_at = the earliest signed contract, and
+  // signed_amount_minor / tier recomputed from the contracts in the
+  // settings' currency signed in the window ending at
+  // max(as_of, contract.signed_at). NOT_FOUND when the account does not
+  // exist.
+  static absl::StatusOr<AccountRecord> ApplySigned(db::Connection& c,
+                                                   const SignedContract& s,
+                                                   absl::Time as_of);
+};
+
+}  // namespace crm::accounts

@@ -1,0 +1,293 @@
+// The accounts service's event consumers against real MariaDB and Redis:
+// UserDeactivated (from identity's real outbox, and redelivered) returns a
+// rep's accounts to the public pools exactly once; ContractSigned sets
+// SIGNED / first_signed_at / signed amount / tier and is replay-safe.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/client/client.h"
+#include "common/events/event.h"
+#include "common/events/relay.h"
+#include "common/redis/streams.h"
+#include "common/validate/credit_code.h"
+#include "services/accounts/accounts_service_events.h"
+#include "tests/testing/accounts_harness.h"
+
+namespace crm::accounts {
+namespace {
+
+namespace pb = crm::accounts::v1;
+using testing::AccountsHarness;
+
+std::string CreditCode(int n) {
+  std::string first17 = absl::StrCat("91110000MA0", absl::StrFormat("%06d", n));
+  return first17 + *validate::CreditCodeCheckChar(first17);
+}
+
+class AccountsEventsTest : public ::testing::Test {
+ protected:
+  AccountsEventsTest()
+      : redis_("accounts_events"),
+        streams_(redis_.get()),
+        consumers_(h_.schema().Pool(), redis_.get(),
+                   h_.identity().shared_clock(), ClaimRules{}, "test-1") {}
+
+  // An account owned by `token`'s user (CreateAccount without a pool).
+  int64_t Owned(const std::string& token, const std::string& name, int code) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::CreateAccountRequest req;
+    req.mutable_account()->set_kind(pb::ACCOUNT_KIND_COMPANY);
+    req.mutable_account()->set_name(name);
+    req.mutable_account()->set_credit_code(CreditCode(code));
+    req.mutable_account()->set_type(pb::CUSTOMER_TYPE_SMB);
+    req.set_ignore_similar(true);
+    pb::CreateAccountResponse resp;
+    grpc::Status s = h_.stub().CreateAccount(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.account().id();
+  }
+
+  pb::Account Get(int64_t id) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, h_.Admin());
+    pb::GetAccountRequest req;
+    req.set_id(id);
+    pb::Account a;
+    grpc::Status s = h_.stub().GetAccount(&ctx, req, &a);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return a;
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto conn = h_.schema().Pool()->Borrow();
+    EXPECT_TRUE(conn.ok());
+    auto row = (*conn)->QueryOne(sql, {}, "count");
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.ok() ? row->Int("c") : -1;
+  }
+
+  // accounts.first_signed_at in Unix seconds (not in the API), -1 if NULL.
+  int64_t FirstSigned(int64_t id) {
+    return Count(
+        absl::StrCat("SELECT COALESCE(CAST(UNIX_TIMESTAMP(first_signed_at) AS "
+                     "SIGNED), -1) AS c FROM "
+                     "accounts WHERE id = ",
+                     id));
+  }
+
+  // `days` before the harness clock (whole seconds), in Unix seconds and
+  // as the RFC 3339 text of a payload.
+  int64_t Secs(int days) {
+    return absl::ToUnixSeconds(h_.clock().Now()) - int64_t{days} * 86400;
+  }
+  std::string At(int days) {
+    return events::FormatOccurredAt(absl::FromUnixSeconds(Secs(days)));
+  }
+
+  // XADDs an event (with this id) to `stream`.
+  void Publish(const std::string& stream, const std::string& event_id,
+               const std::string& type, const nlohmann::json& payload) {
+    events::Event e;
+    e.event_id = event_id;
+    e.type = type;
+    e.aggregate_id = "1";
+    e.payload = payload;
+    e.occurred_at = absl::FromUnixSeconds(1'700'000'000);
+    absl::StatusOr<std::string> id =
+        streams_.XAdd(events::StreamFor(stream), events::EncodeEvent(e));
+    ASSERT_TRUE(id.ok()) << id.status();
+  }
+
+  int Poll() {
+    absl::StatusOr<int> n = consumers_.PollOnce();
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.ok() ? *n : -1;
+  }
+
+  AccountsHarness h_;
+  crm::testing::TestRedisPool redis_;
+  redis::Streams streams_;
+  AccountsEventConsumers consumers_;
+};
+
+TEST_F(AccountsEventsTest, UserDeactivatedReturnsAccountsToThePoolOnce) {
+  const auto rep = h_.User("leaving_rep", "e1", "sales_rep");
+  const auto stay = h_.User("staying_rep", "e1", "sales_rep");
+  const int64_t a1 = Owned(rep.token, "离职甲公司", 1);
+  const int64_t a2 = Owned(rep.token, "离职乙公司", 2);
+  const int64_t kept = Owned(stay.token, "在职丙公司", 3);
+
+  // Identity deactivates the rep: its outbox row goes through the relay to
+  // the stream, as in production.
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, h_.Admin());
+  crm::identity::v1::DeactivateUserRequest req;
+  req.set_id(rep.user_id);
+  crm::identity::v1::User user;
+  ASSERT_TRUE(h_.identity().stub().DeactivateUser(&ctx, req, &user).ok());
+  events::OutboxRelay relay(h_.identity().schema().Pool(), redis_.get(),
+                            events::RelayOptions{.name = "identity"});
+  absl::StatusOr<int> published = relay.RunOnce();
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_GE(*published, 1);
+  EXPECT_GE(Poll(), 1);
+
+  const pb::Account moved = Get(a1);
+  EXPECT_EQ(moved.owner_id(), 0);
+  EXPECT_GT(moved.pool_id(), 0);
+  EXPECT_EQ(Get(a2).pool_id(), moved.pool_id());
+  EXPECT_EQ(Get(kept).owner_id(), stay.user_id);
+  EXPECT_EQ(Count(absl::StrCat(
+                "SELECT COUNT(*) AS c FROM pools WHERE id = ", moved.pool_id(),
+                " AND is_region_default = 1 AND region_code = "
+                "'east'")),
+            1);
+  const std::string moves = absl::StrCat(
+      "SELECT COUNT(*) AS c FROM pool_moves WHERE kind = 5 AND actor_id = 0 "
+      "AND reason = 'owner deactivated' AND from_owner_id = ",
+      rep.user_id);
+  EXPECT_EQ(Count(moves), 2);
+
+  // The same event delivered again (a relay crash before its bookkeeping):
+  // skipped by the processed-events record, nothing moves twice.
+  auto conn = h_.identity().schema().Pool()->Borrow();
+  ASSERT_TRUE(conn.ok());
+  auto row = (*conn)->QueryOne(
+      "SELECT event_id FROM outbox WHERE event_type = 'UserDeactivated'", {},
+      "ev");
+  ASSERT_TRUE(row.ok()) << row.status();
+  Publish("identity", row->String("event_id"), "UserDeactivated",
+          {{"user_id", rep.user_id}});
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(consumers_.identity().stats().duplicates, 1);
+  EXPECT_EQ(Count(moves), 2);
+
+  // A different event for the same user (say, a replay from another
+  // source) finds nothing left to move: idempotent by construction.
+  Publish("identity", events::NewEventId(), "UserDeactivated",
+          {{"user_id", rep.user_id}});
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(Count(moves), 2);
+  EXPECT_EQ(Get(a1).pool_id(), moved.pool_id());
+
+  // Other identity events and unusable payloads are acknowledged, not
+  // retried forever.
+  Publish("identity", events::NewEventId(), "UserCreated", {{"user_id", 1}});
+  Publish("identity", events::NewEventId(), "UserDeactivated", {{"user", "x"}});
+  EXPECT_EQ(Poll(), 2);
+  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+}
+
+TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
+  const auto rep = h_.User("signing_rep", "e1", "sales_rep");
+  const int64_t a = Owned(rep.token, "签约甲公司", 10);
+  const int64_t other = Owned(rep.token, "签约乙公司", 11);
+  ASSERT_EQ(Get(a).tier(), pb::TIER_C);
+  EXPECT_EQ(FirstSigned(a), -1);
+  const std::string c1 = events::NewEventId();
+  Publish("orders", c1, "ContractSigned",
+          {{"contract_id", 501},
+           {"account_id", a},
+           {"amount_minor", 6'000'000},  // 60,000.00
+           {"currency", "CNY"},
+           {"signed_at", At(13)}});
+  EXPECT_EQ(Poll(), 1);
+  pb::Account got = Get(a);
+  EXPECT_EQ(got.status(), pb::ACCOUNT_STATUS_SIGNED);
+  EXPECT_EQ(got.tier(), pb::TIER_C);
+  EXPECT_EQ(FirstSigned(a), Secs(13));
+
+  // A second contract brings the window sum to 110,000.00: tier B.
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", "502"},
+           {"account_id", a},
+           {"amount_minor", 5'000'000},
+           {"currency", "CNY"},
+           {"signed_at", At(4)}});
+  EXPECT_EQ(Poll(), 1);
+  got = Get(a);
+  EXPECT_EQ(got.tier(), pb::TIER_B);
+  EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
+  // first_signed_at stays the first purchase.
+  EXPECT_EQ(FirstSigned(a), Secs(13));
+
+  // Replays: the same event id, and the same contract under a new event id
+  // (the orders service re-emitting), change nothing.
+  Publish("orders", c1, "ContractSigned",
+          {{"contract_id", 501},
+           {"account_id", a},
+           {"amount_minor", 6'000'000},
+           {"currency", "CNY"},
+           {"signed_at", At(13)}});
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", "501"},
+           {"account_id", a},
+           {"amount_minor", 6'000'000},
+           {"currency", "CNY"},
+           {"signed_at", At(13)}});
+  EXPECT_EQ(Poll(), 2);
+  got = Get(a);
+  EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
+  EXPECT_EQ(got.tier(), pb::TIER_B);
+  EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM signed_contracts"), 2);
+
+  // A contract older than the 365-day window counts for first_signed_at
+  // but not for the tier; a big one inside it makes tier A.
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", 400},
+           {"account_id", a},
+           {"amount_minor", 500'000'000},
+           {"currency", "CNY"},
+           {"signed_at", At(900)}});
+  EXPECT_EQ(Poll(), 1);
+  got = Get(a);
+  EXPECT_EQ(got.tier(), pb::TIER_B);
+  EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
+  EXPECT_EQ(FirstSigned(a), Secs(900));
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", 503},
+           {"account_id", a},
+           {"amount_minor", 89'000'000},
+           {"currency", "CNY"},
+           {"signed_at", At(2)}});
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(Get(a).tier(), pb::TIER_A);
+  EXPECT_EQ(Get(a).signed_amount().amount_minor(), 100'000'000);
+
+  // Unknown accounts and broken payloads are acknowledged and skipped; the
+  // other account is untouched.
+  Publish(
+      "orders", events::NewEventId(), "ContractSigned",
+      {{"contract_id", 600}, {"account_id", 99999999}, {"amount_minor", 1}});
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", 601}, {"account_id", other}});
+  Publish("orders", events::NewEventId(), "ContractCreated",
+          {{"contract_id", 602}, {"account_id", other}});
+  EXPECT_EQ(Poll(), 3);
+  EXPECT_EQ(consumers_.orders().stats().failed, 0);
+  EXPECT_EQ(Get(other).status(), pb::ACCOUNT_STATUS_NEW);
+  EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM signed_contracts"), 4);
+}
+
+TEST_F(AccountsEventsTest, BackgroundConsumersStartAndStop) {
+  const auto rep = h_.User("bg_rep", "e2", "sales_rep");
+  const int64_t a = Owned(rep.token, "后台甲公司", 20);
+  consumers_.Start();
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", 700},
+           {"account_id", a},
+           {"amount_minor", 100},
+           {"currency", "CNY"},
+           {"signed_at", At(13)}});
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (Get(a).status() != pb::ACCOUNT_STATUS_SIGNED && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(50));
+  consumers_.Stop();
+  EXPECT_EQ(Get(a).status(), pb::ACCOUNT_STATUS_SIGNED);
+}
+
+}  // namespace
+}  // namespace crm::accounts
