@@ -1,0 +1,63 @@
+#include "common/service/service_runtime.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace crm::service {
+
+ServiceRuntime::ServiceRuntime(int argc, char** argv, std::string name,
+                               std::string default_listen)
+    : name_(std::move(name)),
+      config_((server::BlockTerminationSignals(),
+               ConfigReader::FromMain(argc, argv))),
+      server_options_(server::ServerOptions::Read(config_, default_listen)),
+      db_options_(db::DbOptions::Read(config_)),
+      redis_options_(redis::RedisOptions::Read(config_)),
+      codec_(auth::TokenCodec::FromConfig(config_)) {}
+
+ServiceRuntime::~ServiceRuntime() {
+  if (relay_) relay_->Stop();
+}
+
+absl::Status ServiceRuntime::Open(
+    const std::vector<db::Migration>& migrations) {
+  RETURN_IF_ERROR(config_.Finish());
+  if (!codec_.ok()) return codec_.status();
+  tokens_ = std::make_shared<const auth::TokenCodec>(*codec_);
+  log::Info(absl::StrCat("starting crm-", name_),
+            {{"config", config_.Describe()}});
+  ASSIGN_OR_RETURN(db_, db::ConnectionPool::Create(db_options_));
+  RETURN_IF_ERROR(db::RunMigrations(*db_, migrations).status());
+  RETURN_IF_ERROR(events::EnsureEventTables(*db_));
+  // The pool connects lazily: a service starts while Redis is down, and the
+  // relay catches up once it is back.
+  ASSIGN_OR_RETURN(redis_, redis::RedisPool::Create(redis_options_));
+  events::RelayOptions relay_options;
+  relay_options.name = name_;
+  relay_ =
+      std::make_unique<events::OutboxRelay>(db_, redis_.get(), relay_options);
+  return absl::OkStatus();
+}
+
+int ServiceRuntime::Serve(const std::vector<grpc::Service*>& services,
+                          std::set<std::string> public_methods,
+                          const std::vector<Background>& background) {
+  server_options_.public_methods = std::move(public_methods);
+  server::ServiceHost host(server_options_, tokens_);
+  for (grpc::Service* s : services) host.AddService(s);
+  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  relay_->Start();
+  for (const Background& b : background) b.start();
+  host.RunUntilSignal();
+  for (auto it = background.rbegin(); it != background.rend(); ++it) it->stop();
+  relay_->Stop();
+  return 0;
+}
+
+int ServiceRuntime::Fail(const absl::Status& status) const {
+  return server::ExitWithError(status, absl::StrCat("crm-", name_));
+}
+
+}  // namespace crm::service
