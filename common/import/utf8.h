@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/validate/utf8.h"
+
 namespace crm::importer {
 
 enum class Utf8Scan {
@@ -21,8 +23,9 @@ Utf8Scan ScanUtf8(std::string_view bytes, size_t* complete_len = nullptr);
 // True if `bytes` is entirely well-formed UTF-8 (Unicode table 3-7).
 bool IsValidUtf8(std::string_view bytes);
 
-// Appends the UTF-8 encoding of `code_point` (must be a scalar value).
-void AppendUtf8(char32_t code_point, std::string* out);
+// Appends the UTF-8 encoding of `code_point` (must be a scalar value); the
+// one encoder of the suite, common/validate's.
+using validate::AppendUtf8;
 
 // Decodes one code point at the start of `bytes` (which must be non-empty);
 // sets *len to the bytes used. An ill-formed byte decodes as U+FFFD, len 1.

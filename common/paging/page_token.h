@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -18,5 +19,14 @@ absl::StatusOr<int64_t> DecodePageToken(const std::string& list,
 
 // page_size 0 -> `default_size`; negative -> INVALID_ARGUMENT; capped at max.
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size);
+
+// The token of the page after `page` (rows with an `id`, in id order), or ""
+// when `page` holds fewer than `limit` rows: it was the last one.
+template <typename Row>
+std::string NextPageToken(const std::string& list, const std::vector<Row>& page,
+                          int limit) {
+  if (page.empty() || static_cast<int>(page.size()) != limit) return "";
+  return EncodePageToken(list, page.back().id);
+}
 
 }  // namespace crm::paging

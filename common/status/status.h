@@ -4,6 +4,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <utility>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -23,15 +25,23 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 // shape every validation error in the suite uses: "<field>: <rule>".
 absl::Status InvalidField(std::string_view field, std::string_view rule);
 
+// Runs an RPC handler's body (a callable returning absl::Status) and maps
+// its result with ToGrpcStatus: `return HandleRpc([&]() -> absl::Status
+// {...});`
+template <typename Fn>
+grpc::Status HandleRpc(Fn&& fn) {
+  return ToGrpcStatus(std::forward<Fn>(fn)());
+}
+
 }  // namespace crm
 
 #define CRM_STATUS_CONCAT_INNER(a, b) a##b
 #define CRM_STATUS_CONCAT(a, b) CRM_STATUS_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::absl::Status crm_status_ = (expr);           \
-    if (!crm_status_.ok()) return crm_status_;     \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::absl::Status crm_status_ = (expr);       \
+    if (!crm_status_.ok()) return crm_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

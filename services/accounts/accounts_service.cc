@@ -11,6 +11,7 @@
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "services/accounts/domain/account_rules.h"
+#include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
 
 namespace crm::accounts {
@@ -21,42 +22,6 @@ namespace idpb = crm::identity::v1;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kSimilarCandidates = 20;
-
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
-
-bool IsManager(const auth::Principal& p) {
-  return p.scope != auth::DataScope::kSelf;
-}
-
-absl::Status RequireManager(const auth::Principal& p, std::string_view what) {
-  if (IsManager(p)) return absl::OkStatus();
-  return absl::PermissionDeniedError(
-      absl::StrCat("only managers and admins may ", std::string(what)));
-}
-
-absl::Status ValidateReason(const std::string& reason) {
-  if (reason.empty()) return InvalidField("reason", "required");
-  if (reason.size() > 300)
-    return InvalidField("reason", "must be at most 300 bytes");
-  return absl::OkStatus();
-}
-
-// "/1/2/4/" -> {1, 2, 4}
-std::vector<int64_t> PathIds(const std::string& path) {
-  std::vector<int64_t> ids;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    int64_t id = 0;
-    if (absl::SimpleAtoi(part, &id)) ids.push_back(id);
-  }
-  return ids;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 }  // namespace
 
@@ -90,7 +55,7 @@ absl::StatusOr<AccountRecord> AccountsServiceImpl::VisibleAccount(
   auto a = accounts_->Get(id);
   if (a.ok() && Visible(p, *a)) return a;
   if (!a.ok() && !absl::IsNotFound(a.status())) return a.status();
-  return absl::NotFoundError(absl::StrCat("account ", id, " not found"));
+  return NotFoundAccount(id);
 }
 
 absl::StatusOr<idpb::User> AccountsServiceImpl::LookupUser(
@@ -165,7 +130,7 @@ absl::Status AccountsServiceImpl::CheckDraftDuplicates(
 grpc::Status AccountsServiceImpl::CreateAccount(
     grpc::ServerContext* ctx, const pb::CreateAccountRequest* req,
     pb::CreateAccountResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->request_id().size() > 64)
       return InvalidField("request_id", "at most 64 characters");
@@ -213,7 +178,7 @@ grpc::Status AccountsServiceImpl::CreateAccount(
 grpc::Status AccountsServiceImpl::GetAccount(grpc::ServerContext* ctx,
                                              const pb::GetAccountRequest* req,
                                              pb::Account* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->id()));
     ToProto(a, a.owner_id.has_value(), resp);
@@ -224,7 +189,7 @@ grpc::Status AccountsServiceImpl::GetAccount(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::ListAccounts(
     grpc::ServerContext* ctx, const pb::ListAccountsRequest* req,
     pb::ListAccountsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     AccountStore::ListFilter f;
     ASSIGN_OR_RETURN(f.limit, paging::PageSize(req->page_size(),
@@ -275,10 +240,8 @@ grpc::Status AccountsServiceImpl::ListAccounts(
                      accounts_->List(f, visibility));
     for (const AccountRecord& a : page)
       ToProto(a, a.owner_id.has_value(), resp->add_accounts());
-    if (static_cast<int>(page.size()) == f.limit) {
-      resp->set_next_page_token(
-          paging::EncodePageToken("ListAccounts", page.back().id));
-    }
+    resp->set_next_page_token(
+        paging::NextPageToken("ListAccounts", page, f.limit));
     return absl::OkStatus();
   });
 }
@@ -286,7 +249,7 @@ grpc::Status AccountsServiceImpl::ListAccounts(
 grpc::Status AccountsServiceImpl::UpdateAccount(
     grpc::ServerContext* ctx, const pb::UpdateAccountRequest* req,
     pb::Account* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord current,
                      VisibleAccount(p, req->account().id()));
@@ -353,7 +316,7 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
 grpc::Status AccountsServiceImpl::CheckDuplicates(
     grpc::ServerContext* ctx, const pb::CheckDuplicatesRequest* req,
     pb::CheckDuplicatesResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     AccountRecord draft = DraftFromProto(req->draft());
     if (draft.region_code.empty())
@@ -384,7 +347,7 @@ grpc::Status AccountsServiceImpl::CheckDuplicates(
 grpc::Status AccountsServiceImpl::CreatePool(grpc::ServerContext* ctx,
                                              const pb::CreatePoolRequest* req,
                                              pb::Pool* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!p.IsAdmin())
       return absl::PermissionDeniedError("only admins may create pools");
@@ -417,7 +380,7 @@ grpc::Status AccountsServiceImpl::CreatePool(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::GetPool(grpc::ServerContext* ctx,
                                           const pb::GetPoolRequest* req,
                                           pb::Pool* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     RETURN_IF_ERROR(auth::CallerOf(ctx).status());
     ASSIGN_OR_RETURN(PoolRecord pool, pools_->Get(req->id()));
     ToProto(pool, resp);
@@ -428,7 +391,7 @@ grpc::Status AccountsServiceImpl::GetPool(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::ListPools(grpc::ServerContext* ctx,
                                             const pb::ListPoolsRequest* req,
                                             pb::ListPoolsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     RETURN_IF_ERROR(auth::CallerOf(ctx).status());
     ASSIGN_OR_RETURN(std::vector<PoolRecord> pools,
                      pools_->List(req->region_code()));
@@ -440,7 +403,7 @@ grpc::Status AccountsServiceImpl::ListPools(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::UpdatePool(grpc::ServerContext* ctx,
                                              const pb::UpdatePoolRequest* req,
                                              pb::Pool* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!p.IsAdmin())
       return absl::PermissionDeniedError("only admins may change pools");
@@ -476,7 +439,7 @@ grpc::Status AccountsServiceImpl::UpdatePool(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::ClaimAccount(
     grpc::ServerContext* ctx, const pb::ClaimAccountRequest* req,
     pb::Account* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->account_id() <= 0)
       return InvalidField("account_id", "must be a positive account id");
@@ -487,7 +450,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
     // on. A privately owned account the caller cannot see stays NOT_FOUND.
     ASSIGN_OR_RETURN(AccountRecord a, accounts_->Get(req->account_id()));
     if (a.owner_id.has_value() && !Visible(p, a)) {
-      return absl::NotFoundError(absl::StrCat("account ", a.id, " not found"));
+      return NotFoundAccount(a.id);
     }
     // The Redis lock turns a stampede into one winner and fast ABORTED
     // answers; correctness does not depend on it (see PoolStore::Claim).
@@ -517,7 +480,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
 grpc::Status AccountsServiceImpl::ReleaseAccount(
     grpc::ServerContext* ctx, const pb::ReleaseAccountRequest* req,
     pb::Account* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     RETURN_IF_ERROR(ValidateReason(req->reason()));
@@ -527,7 +490,7 @@ grpc::Status AccountsServiceImpl::ReleaseAccount(
     }
     // A rep releases their own accounts; managers may release any they see.
     if (!IsManager(p) && *a.owner_id != p.user_id) {
-      return absl::NotFoundError(absl::StrCat("account ", a.id, " not found"));
+      return NotFoundAccount(a.id);
     }
     int64_t pool_id = req->pool_id();
     if (pool_id == 0) {
@@ -546,7 +509,7 @@ grpc::Status AccountsServiceImpl::ReleaseAccount(
 grpc::Status AccountsServiceImpl::AssignAccount(
     grpc::ServerContext* ctx, const pb::AssignAccountRequest* req,
     pb::Account* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "assign accounts"));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
@@ -568,7 +531,7 @@ grpc::Status AccountsServiceImpl::AssignAccount(
 grpc::Status AccountsServiceImpl::TransferAccounts(
     grpc::ServerContext* ctx, const pb::TransferAccountsRequest* req,
     pb::TransferAccountsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "transfer accounts"));
     RETURN_IF_ERROR(ValidateReason(req->reason()));
@@ -607,7 +570,7 @@ grpc::Status AccountsServiceImpl::TransferAccounts(
 grpc::Status AccountsServiceImpl::ListPoolHistory(
     grpc::ServerContext* ctx, const pb::ListPoolHistoryRequest* req,
     pb::ListPoolHistoryResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ASSIGN_OR_RETURN(
@@ -618,10 +581,8 @@ grpc::Status AccountsServiceImpl::ListPoolHistory(
     ASSIGN_OR_RETURN(std::vector<PoolMoveRecord> moves,
                      pools_->History(a.id, after, limit));
     for (const PoolMoveRecord& m : moves) ToProto(m, resp->add_moves());
-    if (static_cast<int>(moves.size()) == limit) {
-      resp->set_next_page_token(
-          paging::EncodePageToken("ListPoolHistory", moves.back().id));
-    }
+    resp->set_next_page_token(
+        paging::NextPageToken("ListPoolHistory", moves, limit));
     return absl::OkStatus();
   });
 }

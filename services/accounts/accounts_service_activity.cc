@@ -53,17 +53,13 @@
 #include "common/validate/utf8.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/domain/visit_rules.h"
+#include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
 #include "services/accounts/store/activity_store.h"
 #include "services/identity/proto_convert.h"
 
 namespace crm::accounts {
 namespace {
-
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
@@ -79,19 +75,10 @@ constexpr int kMaxNearbyLimit = 200;
 constexpr int kNearbyMargin = 50;
 constexpr char kDefaultVisitContent[] = "拜访签到";
 
-bool IsManager(const auth::Principal& p) {
-  return p.scope != auth::DataScope::kSelf;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 // The caller may log follow-ups and visits on this account (file comment).
 absl::Status MayLogActivity(const auth::Principal& p, const AccountRecord& a,
                             bool visible) {
-  if (!visible)
-    return absl::NotFoundError(absl::StrCat("account ", a.id, " not found"));
+  if (!visible) return NotFoundAccount(a.id);
   if (!a.owner_id.has_value() && !IsManager(p)) {
     return absl::FailedPreconditionError(
         absl::StrCat("account ", a.id,
@@ -144,22 +131,12 @@ void ToProto(const VisitRecord& r, pb::Visit* out) {
   identity::ToTimestamp(r.at, out->mutable_time());
 }
 
-// "/1/2/4/" -> {1, 2, 4}
-std::vector<int64_t> PathIds(const std::string& path) {
-  std::vector<int64_t> ids;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    int64_t id = 0;
-    if (absl::SimpleAtoi(part, &id)) ids.push_back(id);
-  }
-  return ids;
-}
-
 }  // namespace
 
 grpc::Status AccountsServiceImpl::AddFollowUp(grpc::ServerContext* ctx,
                                               const pb::AddFollowUpRequest* req,
                                               pb::FollowUp* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     const pb::FollowUp& in = req->follow_up();
     if (in.account_id() <= 0) {
@@ -224,7 +201,7 @@ grpc::Status AccountsServiceImpl::AddFollowUp(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::ListFollowUps(
     grpc::ServerContext* ctx, const pb::ListFollowUpsRequest* req,
     pb::ListFollowUpsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ASSIGN_OR_RETURN(
@@ -236,10 +213,8 @@ grpc::Status AccountsServiceImpl::ListFollowUps(
     ASSIGN_OR_RETURN(std::vector<FollowUpRecord> page,
                      store.ListFollowUps(a.id, after, limit));
     for (const FollowUpRecord& f : page) ToProto(f, resp->add_follow_ups());
-    if (static_cast<int>(page.size()) == limit) {
-      resp->set_next_page_token(
-          paging::EncodePageToken("ListFollowUps", page.back().id));
-    }
+    resp->set_next_page_token(
+        paging::NextPageToken("ListFollowUps", page, limit));
     return absl::OkStatus();
   });
 }
@@ -247,7 +222,7 @@ grpc::Status AccountsServiceImpl::ListFollowUps(
 grpc::Status AccountsServiceImpl::CheckInVisit(
     grpc::ServerContext* ctx, const pb::CheckInVisitRequest* req,
     pb::Visit* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->account_id() <= 0)
       return InvalidField("account_id", "must be a positive account id");
@@ -337,7 +312,7 @@ grpc::Status AccountsServiceImpl::CheckInVisit(
 grpc::Status AccountsServiceImpl::ListNearbyAccounts(
     grpc::ServerContext* ctx, const pb::ListNearbyAccountsRequest* req,
     pb::ListNearbyAccountsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!req->has_center()) return InvalidField("center", "required");
     const double lat = req->center().lat(), lng = req->center().lng();

@@ -24,26 +24,14 @@
 #include "common/validate/phone.h"
 #include "common/validate/text.h"
 #include "services/accounts/accounts_service.h"
+#include "services/accounts/handler_util.h"
 #include "services/accounts/store/contact_store.h"
 #include "services/identity/proto_convert.h"
 
 namespace crm::accounts {
 namespace {
 
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
-
 constexpr size_t kMaxNameChars = 100;
-
-bool IsManager(const auth::Principal& p) {
-  return p.scope != auth::DataScope::kSelf;
-}
-
-absl::Status NotFoundAccount(int64_t id) {
-  return absl::NotFoundError(absl::StrCat("account ", id, " not found"));
-}
 
 // The caller may change this account's contacts (see the file comment).
 absl::Status MayEditContacts(const auth::Principal& p, const AccountRecord& a,
@@ -96,7 +84,7 @@ void ToProto(const ContactRecord& r, pb::Contact* out) {
 grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
                                              const pb::AddContactRequest* req,
                                              pb::Contact* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     const pb::Contact& in = req->contact();
     if (in.account_id() <= 0)
@@ -128,7 +116,7 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::UpdateContact(
     grpc::ServerContext* ctx, const pb::UpdateContactRequest* req,
     pb::Contact* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     const pb::Contact& in = req->contact();
     if (in.id() <= 0)
@@ -174,7 +162,7 @@ grpc::Status AccountsServiceImpl::UpdateContact(
 grpc::Status AccountsServiceImpl::DeleteContact(
     grpc::ServerContext* ctx, const pb::DeleteContactRequest* req,
     pb::DeleteContactResponse*) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->id() <= 0)
       return InvalidField("id", "must be a positive contact id");
@@ -193,7 +181,7 @@ grpc::Status AccountsServiceImpl::DeleteContact(
 grpc::Status AccountsServiceImpl::ListContacts(
     grpc::ServerContext* ctx, const pb::ListContactsRequest* req,
     pb::ListContactsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ContactStore store(pool_, clock_);

@@ -7,6 +7,7 @@
 #include "common/status/status.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/accounts_service_recycle_job.h"
+#include "services/accounts/handler_util.h"
 #include "services/identity/proto_convert.h"
 
 namespace crm::accounts {
@@ -21,26 +22,12 @@ constexpr int kAnomalyMinCount = 2;
 constexpr absl::Duration kAnomalyDefaultLookback = absl::Hours(24 * 30);
 constexpr int kAnomalyLimit = 200;
 
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
-
-absl::StatusOr<absl::Time> ValidTime(const std::string& field,
-                                     const google::protobuf::Timestamp& t) {
-  if (t.seconds() <= 0 || t.seconds() > 253402300799 || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
-    return InvalidField(field, "must be a valid time after 1970");
-  }
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 }  // namespace
 
 grpc::Status AccountsServiceImpl::RunRecycle(grpc::ServerContext* ctx,
                                              const pb::RunRecycleRequest* req,
                                              pb::RunRecycleResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!p.IsAdmin())
       return absl::PermissionDeniedError("only admins may run recycling");
@@ -71,7 +58,7 @@ grpc::Status AccountsServiceImpl::RunRecycle(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::ListPoolAnomalies(
     grpc::ServerContext* ctx, const pb::ListPoolAnomaliesRequest* req,
     pb::ListPoolAnomaliesResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (p.scope == auth::DataScope::kSelf) {
       return absl::PermissionDeniedError(

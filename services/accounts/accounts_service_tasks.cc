@@ -14,8 +14,10 @@
 #include "common/auth/data_scope.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/text.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/domain/dispatch.h"
+#include "services/accounts/handler_util.h"
 #include "services/accounts/store/task_store.h"
 #include "services/identity/proto_convert.h"
 
@@ -28,29 +30,10 @@ constexpr int kDefaultTaskPageSize = 50;
 constexpr int kMaxTaskPageSize = 500;
 constexpr size_t kMaxTitleChars = 200;
 
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
-
-bool IsManager(const auth::Principal& p) {
-  return p.scope != auth::DataScope::kSelf;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-size_t Utf8Chars(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 absl::Status ValidateTitle(const std::string& field, const std::string& title) {
   if (absl::StripAsciiWhitespace(title).empty())
     return InvalidField(field, "required");
-  if (Utf8Chars(title) > kMaxTitleChars)
+  if (validate::Utf8Length(title) > kMaxTitleChars)
     return InvalidField(field, "at most 200 characters");
   return absl::OkStatus();
 }
@@ -58,11 +41,7 @@ absl::Status ValidateTitle(const std::string& field, const std::string& title) {
 absl::StatusOr<absl::Time> ValidateDue(const std::string& field, bool has,
                                        const google::protobuf::Timestamp& t) {
   if (!has) return InvalidField(field, "required");
-  if (t.seconds() <= 0 || t.seconds() > 253402300799 || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
-    return InvalidField(field, "must be a valid time after 1970");
-  }
-  return FromTimestamp(t);
+  return ValidTime(field, t);
 }
 
 absl::Status ValidateRequestId(const std::string& id) {
@@ -88,7 +67,7 @@ void ToProto(const TaskRecord& t, absl::Time now, pb::Task* out) {
 grpc::Status AccountsServiceImpl::CreateTask(grpc::ServerContext* ctx,
                                              const pb::CreateTaskRequest* req,
                                              pb::Task* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
     const pb::Task& in = req->task();
@@ -137,7 +116,7 @@ grpc::Status AccountsServiceImpl::CreateTask(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::DispatchTasks(
     grpc::ServerContext* ctx, const pb::DispatchTasksRequest* req,
     pb::DispatchTasksResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!IsManager(p)) {
       return absl::PermissionDeniedError(
@@ -218,7 +197,7 @@ grpc::Status AccountsServiceImpl::DispatchTasks(
 grpc::Status AccountsServiceImpl::ListMyTasks(grpc::ServerContext* ctx,
                                               const pb::ListMyTasksRequest* req,
                                               pb::ListTasksResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(int limit,
                      paging::PageSize(req->page_size(), kDefaultTaskPageSize,
@@ -231,10 +210,8 @@ grpc::Status AccountsServiceImpl::ListMyTasks(grpc::ServerContext* ctx,
         tasks.ListFor(p.user_id, req->include_done(), after, limit));
     const absl::Time now = clock_->Now();
     for (const TaskRecord& t : page) ToProto(t, now, resp->add_tasks());
-    if (static_cast<int>(page.size()) == limit) {
-      resp->set_next_page_token(
-          paging::EncodePageToken("ListMyTasks", page.back().id));
-    }
+    resp->set_next_page_token(
+        paging::NextPageToken("ListMyTasks", page, limit));
     return absl::OkStatus();
   });
 }
@@ -242,7 +219,7 @@ grpc::Status AccountsServiceImpl::ListMyTasks(grpc::ServerContext* ctx,
 grpc::Status AccountsServiceImpl::CompleteTask(
     grpc::ServerContext* ctx, const pb::CompleteTaskRequest* req,
     pb::Task* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->id() <= 0) return InvalidField("id", "must be a positive task id");
     TaskStore tasks(pool_, clock_);

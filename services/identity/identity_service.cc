@@ -20,11 +20,6 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kMaxBatchIds = 500;
 
-template <typename Fn>
-grpc::Status Handle(Fn&& fn) {
-  return ToGrpcStatus(fn());
-}
-
 absl::Status RequireAdmin(const auth::Principal& p, std::string_view what) {
   if (p.IsAdmin()) return absl::OkStatus();
   return absl::PermissionDeniedError(
@@ -114,7 +109,7 @@ void SessionToProto(const Session& s, pb::LoginResponse* out) {
 grpc::Status IdentityServiceImpl::Login(grpc::ServerContext*,
                                         const pb::LoginRequest* req,
                                         pb::LoginResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Session s,
                      sessions_.Login(req->username(), req->password()));
     SessionToProto(s, resp);
@@ -125,7 +120,7 @@ grpc::Status IdentityServiceImpl::Login(grpc::ServerContext*,
 grpc::Status IdentityServiceImpl::RefreshToken(
     grpc::ServerContext*, const pb::RefreshTokenRequest* req,
     pb::LoginResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(Session s, sessions_.Refresh(req->refresh_token()));
     SessionToProto(s, resp);
     return absl::OkStatus();
@@ -135,14 +130,14 @@ grpc::Status IdentityServiceImpl::RefreshToken(
 grpc::Status IdentityServiceImpl::Logout(grpc::ServerContext*,
                                          const pb::LogoutRequest* req,
                                          pb::LogoutResponse*) {
-  return Handle(
+  return HandleRpc(
       [&]() -> absl::Status { return sessions_.Logout(req->refresh_token()); });
 }
 
 grpc::Status IdentityServiceImpl::WhoAmI(grpc::ServerContext* ctx,
                                          const pb::WhoAmIRequest*,
                                          crm::common::v1::Principal* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ToProto(p, resp);
     return absl::OkStatus();
@@ -165,7 +160,7 @@ absl::StatusOr<OrgUnitRecord> IdentityServiceImpl::VisibleUnit(
 grpc::Status IdentityServiceImpl::CreateOrgUnit(
     grpc::ServerContext* ctx, const pb::CreateOrgUnitRequest* req,
     pb::OrgUnit* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "create org units"));
     OrgStore::NewUnit unit;
@@ -190,7 +185,7 @@ grpc::Status IdentityServiceImpl::CreateOrgUnit(
 grpc::Status IdentityServiceImpl::GetOrgUnit(grpc::ServerContext* ctx,
                                              const pb::GetOrgUnitRequest* req,
                                              pb::OrgUnit* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(OrgUnitRecord unit, VisibleUnit(p, req->id()));
     ToProto(unit, resp);
@@ -201,7 +196,7 @@ grpc::Status IdentityServiceImpl::GetOrgUnit(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::UpdateOrgUnit(
     grpc::ServerContext* ctx, const pb::UpdateOrgUnitRequest* req,
     pb::OrgUnit* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "change org units"));
     if (req->org_unit().id() <= 0)
@@ -234,7 +229,7 @@ grpc::Status IdentityServiceImpl::UpdateOrgUnit(
 grpc::Status IdentityServiceImpl::MoveOrgUnit(grpc::ServerContext* ctx,
                                               const pb::MoveOrgUnitRequest* req,
                                               pb::OrgUnit* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "move org units"));
     if (req->id() <= 0) return InvalidField("id", "required");
@@ -255,7 +250,7 @@ grpc::Status IdentityServiceImpl::MoveOrgUnit(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::ListOrgUnitChildren(
     grpc::ServerContext* ctx, const pb::ListOrgUnitChildrenRequest* req,
     pb::ListOrgUnitsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(OrgUnitRecord parent, VisibleUnit(p, req->parent_id()));
     ASSIGN_OR_RETURN(std::vector<OrgUnitRecord> children,
@@ -270,7 +265,7 @@ grpc::Status IdentityServiceImpl::ListOrgUnitChildren(
 grpc::Status IdentityServiceImpl::GetOrgSubtree(
     grpc::ServerContext* ctx, const pb::GetOrgSubtreeRequest* req,
     pb::ListOrgUnitsResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(
         OrgUnitRecord root,
@@ -301,7 +296,7 @@ absl::StatusOr<UserRecord> IdentityServiceImpl::VisibleUser(
 grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* ctx,
                                              const pb::CreateUserRequest* req,
                                              pb::User* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "create users"));
     UserRecord u;
@@ -331,7 +326,7 @@ grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::GetUser(grpc::ServerContext* ctx,
                                           const pb::GetUserRequest* req,
                                           pb::User* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(UserRecord u, VisibleUser(p, req->id()));
     ToProto(u, resp);
@@ -342,7 +337,7 @@ grpc::Status IdentityServiceImpl::GetUser(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::BatchGetUsers(
     grpc::ServerContext* ctx, const pb::BatchGetUsersRequest* req,
     pb::BatchGetUsersResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->ids_size() > kMaxBatchIds) {
       return InvalidField(
@@ -360,7 +355,7 @@ grpc::Status IdentityServiceImpl::BatchGetUsers(
 grpc::Status IdentityServiceImpl::ListUsers(grpc::ServerContext* ctx,
                                             const pb::ListUsersRequest* req,
                                             pb::ListUsersResponse* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     UserStore::ListFilter f;
     ASSIGN_OR_RETURN(f.limit, paging::PageSize(req->page_size(),
@@ -383,10 +378,8 @@ grpc::Status IdentityServiceImpl::ListUsers(grpc::ServerContext* ctx,
         std::vector<UserRecord> page,
         users_->List(f, auth::DataScopePredicate(p, "u.id", "u.org_path")));
     for (const UserRecord& u : page) ToProto(u, resp->add_users());
-    if (static_cast<int>(page.size()) == f.limit) {
-      resp->set_next_page_token(
-          paging::EncodePageToken("ListUsers", page.back().id));
-    }
+    resp->set_next_page_token(
+        paging::NextPageToken("ListUsers", page, f.limit));
     return absl::OkStatus();
   });
 }
@@ -394,7 +387,7 @@ grpc::Status IdentityServiceImpl::ListUsers(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::UpdateUser(grpc::ServerContext* ctx,
                                              const pb::UpdateUserRequest* req,
                                              pb::User* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "change users"));
     const pb::User& in = req->user();
@@ -449,7 +442,7 @@ grpc::Status IdentityServiceImpl::UpdateUser(grpc::ServerContext* ctx,
 grpc::Status IdentityServiceImpl::DeactivateUser(
     grpc::ServerContext* ctx, const pb::DeactivateUserRequest* req,
     pb::User* resp) {
-  return Handle([&]() -> absl::Status {
+  return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "deactivate users"));
     if (req->id() <= 0) return InvalidField("id", "required");

@@ -21,6 +21,7 @@ namespace {
 
 namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
+using testing::CreditCode;
 using ::testing::HasSubstr;
 
 constexpr auto kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
@@ -32,11 +33,6 @@ constexpr double kShLat = 31.2304, kShLng = 121.4737;
 constexpr double kHzLat = 30.2460, kHzLng = 120.1550;
 // Degrees of latitude per meter (spherical Earth).
 constexpr double kLatPerM = 1.0 / 111'195.0;
-
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91310000MA1", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
 
 const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 3600);
 
@@ -82,25 +78,13 @@ class ActivityTest : public ::testing::Test {
   int64_t Account(const std::string& token, const std::string& name,
                   std::optional<std::pair<double, double>> at = std::nullopt,
                   int64_t pool_id = 0, const std::string& region = "east") {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::CreateAccountRequest req;
-    pb::Account* a = req.mutable_account();
-    a->set_kind(pb::ACCOUNT_KIND_COMPANY);
-    a->set_name(name);
-    a->set_credit_code(CreditCode(++code_seq_));
-    a->set_region_code(region);
-    a->set_type(pb::CUSTOMER_TYPE_SMB);
+    pb::Account a =
+        testing::CompanyDraft(name, CreditCode(++code_seq_), region);
     if (at.has_value()) {
-      a->mutable_location()->set_lat(at->first);
-      a->mutable_location()->set_lng(at->second);
+      a.mutable_location()->set_lat(at->first);
+      a.mutable_location()->set_lng(at->second);
     }
-    req.set_pool_id(pool_id);
-    req.set_ignore_similar(true);
-    pb::CreateAccountResponse out;
-    grpc::Status s = h_.stub().CreateAccount(&ctx, req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return out.account().id();
+    return h_.CreateAccountOk(token, a, pool_id);
   }
 
   int64_t Pool(const std::string& region, int cooldown_days = 7) {
@@ -115,15 +99,6 @@ class ActivityTest : public ::testing::Test {
     grpc::Status s = h_.stub().CreatePool(&ctx, req, &pool);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return pool.id();
-  }
-
-  grpc::Status GetAccount(const std::string& token, int64_t id,
-                          pb::Account* out) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::GetAccountRequest req;
-    req.set_id(id);
-    return h_.stub().GetAccount(&ctx, req, out);
   }
 
   static pb::Contact Contact(int64_t account_id, const std::string& name,
@@ -560,7 +535,7 @@ TEST_F(ActivityTest, FollowUpsMoveLastFollowUpForwardAndStatusToFollowing) {
   auto rep = h_.User("rep.a", "e1", "sales_rep");
   const int64_t acct = Account(rep.token, "上海星河贸易有限公司");
   pb::Account a;
-  ASSERT_TRUE(GetAccount(rep.token, acct, &a).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, acct, &a).ok());
   EXPECT_EQ(a.status(), pb::ACCOUNT_STATUS_NEW);
   EXPECT_FALSE(a.has_last_follow_up_time());
 
@@ -573,7 +548,7 @@ TEST_F(ActivityTest, FollowUpsMoveLastFollowUpForwardAndStatusToFollowing) {
   EXPECT_EQ(out.kind(), pb::FOLLOW_UP_KIND_CALL);
   EXPECT_EQ(FromTs(out.time()), t1);
   EXPECT_EQ(FromTs(out.next_follow_up_time()), t1 + absl::Hours(48));
-  ASSERT_TRUE(GetAccount(rep.token, acct, &a).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, acct, &a).ok());
   EXPECT_EQ(a.status(), pb::ACCOUNT_STATUS_FOLLOWING);
   EXPECT_EQ(FromTs(a.last_follow_up_time()), t1);
 
@@ -585,7 +560,7 @@ TEST_F(ActivityTest, FollowUpsMoveLastFollowUpForwardAndStatusToFollowing) {
       FollowUp(acct, "昨天的会议纪要", pb::FOLLOW_UP_KIND_MEETING);
   *old.mutable_time() = Ts(t1 - absl::Hours(24));
   ASSERT_TRUE(AddFollowUp(rep.token, old).ok());
-  ASSERT_TRUE(GetAccount(rep.token, acct, &a).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, acct, &a).ok());
   EXPECT_EQ(FromTs(a.last_follow_up_time()), t1);
 
   // A later one does.
@@ -593,7 +568,7 @@ TEST_F(ActivityTest, FollowUpsMoveLastFollowUpForwardAndStatusToFollowing) {
   ASSERT_TRUE(AddFollowUp(rep.token, FollowUp(acct, "发微信报价",
                                               pb::FOLLOW_UP_KIND_MESSAGE))
                   .ok());
-  ASSERT_TRUE(GetAccount(rep.token, acct, &a).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, acct, &a).ok());
   EXPECT_EQ(FromTs(a.last_follow_up_time()), t2);
 }
 
@@ -797,7 +772,7 @@ TEST_F(ActivityTest, CheckInWithinRadiusCountsAsAFollowUp) {
   EXPECT_EQ(FromTs(v.time()), h_.clock().Now());
 
   pb::Account a;
-  ASSERT_TRUE(GetAccount(rep.token, acct, &a).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, acct, &a).ok());
   EXPECT_EQ(a.status(), pb::ACCOUNT_STATUS_FOLLOWING);
   EXPECT_EQ(FromTs(a.last_follow_up_time()), h_.clock().Now());
   pb::ListFollowUpsResponse list;
@@ -899,7 +874,7 @@ TEST_F(ActivityTest, ImpossibleSpeedIsFlaggedButAccepted) {
   // It still counts as a visit.
   pb::Account a;
   ASSERT_TRUE(
-      GetAccount(h_.User("rep.a", "e1", "sales_rep").token, hz, &a).ok());
+      h_.GetAccount(h_.User("rep.a", "e1", "sales_rep").token, hz, &a).ok());
   EXPECT_EQ(FromTs(a.last_follow_up_time()), h_.clock().Now());
   // Driving back in 2.5 hours is plausible.
   h_.clock().Advance(absl::Minutes(150));

@@ -21,10 +21,7 @@ namespace {
 namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
 
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91110000MA0", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
+std::string CreditCode(int n) { return testing::CreditCode(n, "91110000MA0"); }
 
 class AccountsEventsTest : public ::testing::Test {
  protected:
@@ -36,38 +33,11 @@ class AccountsEventsTest : public ::testing::Test {
 
   // An account owned by `token`'s user (CreateAccount without a pool).
   int64_t Owned(const std::string& token, const std::string& name, int code) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::CreateAccountRequest req;
-    req.mutable_account()->set_kind(pb::ACCOUNT_KIND_COMPANY);
-    req.mutable_account()->set_name(name);
-    req.mutable_account()->set_credit_code(CreditCode(code));
-    req.mutable_account()->set_type(pb::CUSTOMER_TYPE_SMB);
-    req.set_ignore_similar(true);
-    pb::CreateAccountResponse resp;
-    grpc::Status s = h_.stub().CreateAccount(&ctx, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp.account().id();
+    return h_.CreateAccountOk(
+        token, testing::CompanyDraft(name, CreditCode(code), /*region=*/""));
   }
 
-  pb::Account Get(int64_t id) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, h_.Admin());
-    pb::GetAccountRequest req;
-    req.set_id(id);
-    pb::Account a;
-    grpc::Status s = h_.stub().GetAccount(&ctx, req, &a);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return a;
-  }
-
-  int64_t Count(const std::string& sql) {
-    auto conn = h_.schema().Pool()->Borrow();
-    EXPECT_TRUE(conn.ok());
-    auto row = (*conn)->QueryOne(sql, {}, "count");
-    EXPECT_TRUE(row.ok()) << row.status();
-    return row.ok() ? row->Int("c") : -1;
-  }
+  int64_t Count(const std::string& sql) { return h_.QueryInt(sql, "c"); }
 
   // accounts.first_signed_at in Unix seconds (not in the API), -1 if NULL.
   int64_t FirstSigned(int64_t id) {
@@ -135,11 +105,11 @@ TEST_F(AccountsEventsTest, UserDeactivatedReturnsAccountsToThePoolOnce) {
   ASSERT_GE(*published, 1);
   EXPECT_GE(Poll(), 1);
 
-  const pb::Account moved = Get(a1);
+  const pb::Account moved = h_.GetAccountOk(a1);
   EXPECT_EQ(moved.owner_id(), 0);
   EXPECT_GT(moved.pool_id(), 0);
-  EXPECT_EQ(Get(a2).pool_id(), moved.pool_id());
-  EXPECT_EQ(Get(kept).owner_id(), stay.user_id);
+  EXPECT_EQ(h_.GetAccountOk(a2).pool_id(), moved.pool_id());
+  EXPECT_EQ(h_.GetAccountOk(kept).owner_id(), stay.user_id);
   EXPECT_EQ(Count(absl::StrCat(
                 "SELECT COUNT(*) AS c FROM pools WHERE id = ", moved.pool_id(),
                 " AND is_region_default = 1 AND region_code = "
@@ -171,7 +141,7 @@ TEST_F(AccountsEventsTest, UserDeactivatedReturnsAccountsToThePoolOnce) {
           {{"user_id", rep.user_id}});
   EXPECT_EQ(Poll(), 1);
   EXPECT_EQ(Count(moves), 2);
-  EXPECT_EQ(Get(a1).pool_id(), moved.pool_id());
+  EXPECT_EQ(h_.GetAccountOk(a1).pool_id(), moved.pool_id());
 
   // Other identity events and unusable payloads are acknowledged, not
   // retried forever.
@@ -185,7 +155,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
   const auto rep = h_.User("signing_rep", "e1", "sales_rep");
   const int64_t a = Owned(rep.token, "签约甲公司", 10);
   const int64_t other = Owned(rep.token, "签约乙公司", 11);
-  ASSERT_EQ(Get(a).tier(), pb::TIER_C);
+  ASSERT_EQ(h_.GetAccountOk(a).tier(), pb::TIER_C);
   EXPECT_EQ(FirstSigned(a), -1);
   const std::string c1 = events::NewEventId();
   Publish("orders", c1, "ContractSigned",
@@ -195,7 +165,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
            {"currency", "CNY"},
            {"signed_at", At(13)}});
   EXPECT_EQ(Poll(), 1);
-  pb::Account got = Get(a);
+  pb::Account got = h_.GetAccountOk(a);
   EXPECT_EQ(got.status(), pb::ACCOUNT_STATUS_SIGNED);
   EXPECT_EQ(got.tier(), pb::TIER_C);
   EXPECT_EQ(FirstSigned(a), Secs(13));
@@ -208,7 +178,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
            {"currency", "CNY"},
            {"signed_at", At(4)}});
   EXPECT_EQ(Poll(), 1);
-  got = Get(a);
+  got = h_.GetAccountOk(a);
   EXPECT_EQ(got.tier(), pb::TIER_B);
   EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
   // first_signed_at stays the first purchase.
@@ -229,7 +199,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
            {"currency", "CNY"},
            {"signed_at", At(13)}});
   EXPECT_EQ(Poll(), 2);
-  got = Get(a);
+  got = h_.GetAccountOk(a);
   EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
   EXPECT_EQ(got.tier(), pb::TIER_B);
   EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM signed_contracts"), 2);
@@ -243,7 +213,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
            {"currency", "CNY"},
            {"signed_at", At(900)}});
   EXPECT_EQ(Poll(), 1);
-  got = Get(a);
+  got = h_.GetAccountOk(a);
   EXPECT_EQ(got.tier(), pb::TIER_B);
   EXPECT_EQ(got.signed_amount().amount_minor(), 11'000'000);
   EXPECT_EQ(FirstSigned(a), Secs(900));
@@ -254,8 +224,8 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
            {"currency", "CNY"},
            {"signed_at", At(2)}});
   EXPECT_EQ(Poll(), 1);
-  EXPECT_EQ(Get(a).tier(), pb::TIER_A);
-  EXPECT_EQ(Get(a).signed_amount().amount_minor(), 100'000'000);
+  EXPECT_EQ(h_.GetAccountOk(a).tier(), pb::TIER_A);
+  EXPECT_EQ(h_.GetAccountOk(a).signed_amount().amount_minor(), 100'000'000);
 
   // Unknown accounts and broken payloads are acknowledged and skipped; the
   // other account is untouched.
@@ -268,7 +238,7 @@ TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {
           {{"contract_id", 602}, {"account_id", other}});
   EXPECT_EQ(Poll(), 3);
   EXPECT_EQ(consumers_.orders().stats().failed, 0);
-  EXPECT_EQ(Get(other).status(), pb::ACCOUNT_STATUS_NEW);
+  EXPECT_EQ(h_.GetAccountOk(other).status(), pb::ACCOUNT_STATUS_NEW);
   EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM signed_contracts"), 4);
 }
 
@@ -283,10 +253,11 @@ TEST_F(AccountsEventsTest, BackgroundConsumersStartAndStop) {
            {"currency", "CNY"},
            {"signed_at", At(13)}});
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (Get(a).status() != pb::ACCOUNT_STATUS_SIGNED && absl::Now() < deadline)
+  while (h_.GetAccountOk(a).status() != pb::ACCOUNT_STATUS_SIGNED &&
+         absl::Now() < deadline)
     absl::SleepFor(absl::Milliseconds(50));
   consumers_.Stop();
-  EXPECT_EQ(Get(a).status(), pb::ACCOUNT_STATUS_SIGNED);
+  EXPECT_EQ(h_.GetAccountOk(a).status(), pb::ACCOUNT_STATUS_SIGNED);
 }
 
 }  // namespace

@@ -23,10 +23,7 @@ namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
 using ::testing::HasSubstr;
 
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91440000MA5", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
+std::string CreditCode(int n) { return testing::CreditCode(n, "91440000MA5"); }
 
 std::string ToGb18030(const std::string& utf8) {
   iconv_t cd = iconv_open("GB18030", "UTF-8");
@@ -146,24 +143,7 @@ class AccountsImportTest : public ::testing::Test {
     return w->Finish();
   }
 
-  int64_t Count(const std::string& sql) {
-    auto conn = h_.schema().Pool()->Borrow();
-    EXPECT_TRUE(conn.ok());
-    auto row = (*conn)->QueryOne(sql, {}, "count");
-    EXPECT_TRUE(row.ok()) << row.status();
-    return row.ok() ? row->Int("c") : -1;
-  }
-
-  pb::Account Get(int64_t id) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, h_.Admin());
-    pb::GetAccountRequest req;
-    req.set_id(id);
-    pb::Account a;
-    grpc::Status s = h_.stub().GetAccount(&ctx, req, &a);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return a;
-  }
+  int64_t Count(const std::string& sql) { return h_.QueryInt(sql, "c"); }
 
   AccountsHarness h_;
   std::string manager_;
@@ -185,13 +165,15 @@ TEST_F(AccountsImportTest, CsvWithBomCreatesAccountsInTheRegionDefaultPool) {
   ASSERT_EQ(resp.rows_size(), 3);
   EXPECT_EQ(resp.rows(0).row(), 2);
   EXPECT_EQ(resp.rows(0).outcome(), pb::ImportRowResult::OUTCOME_CREATED);
-  const pb::Account a = Get(resp.rows(0).account_id());
+  const pb::Account a = h_.GetAccountOk(resp.rows(0).account_id());
   EXPECT_EQ(a.name(), "华南制造有限公司");
   EXPECT_EQ(a.type(), pb::CUSTOMER_TYPE_KA);
   EXPECT_EQ(a.region_code(), "east");
   EXPECT_GT(a.pool_id(), 0);
-  EXPECT_EQ(Get(resp.rows(1).account_id()).kind(), pb::ACCOUNT_KIND_PERSON);
-  EXPECT_EQ(Get(resp.rows(2).account_id()).name(), "深圳, 某某贸易有限公司");
+  EXPECT_EQ(h_.GetAccountOk(resp.rows(1).account_id()).kind(),
+            pb::ACCOUNT_KIND_PERSON);
+  EXPECT_EQ(h_.GetAccountOk(resp.rows(2).account_id()).name(),
+            "深圳, 某某贸易有限公司");
   // The region's default pool, an import history entry each, the contact,
   // and the name grams (similar-name search finds imported accounts).
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM pools WHERE id = ",
@@ -220,7 +202,7 @@ TEST_F(AccountsImportTest, Gb18030CsvFromChineseExcel) {
   grpc::Status s = Import(manager_, "kehu.csv", csv, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(resp.created(), 1);
-  const pb::Account a = Get(resp.rows(0).account_id());
+  const pb::Account a = h_.GetAccountOk(resp.rows(0).account_id());
   EXPECT_EQ(a.name(), "北京某某软件有限公司");
   EXPECT_EQ(a.industry(), "软件");
 }
@@ -236,7 +218,8 @@ TEST_F(AccountsImportTest, XlsxFirstSheet) {
   EXPECT_EQ(resp.created(), 1);
   EXPECT_EQ(resp.invalid(), 1);
   ASSERT_EQ(resp.rows_size(), 2);
-  EXPECT_EQ(Get(resp.rows(0).account_id()).type(), pb::CUSTOMER_TYPE_KA);
+  EXPECT_EQ(h_.GetAccountOk(resp.rows(0).account_id()).type(),
+            pb::CUSTOMER_TYPE_KA);
   EXPECT_EQ(resp.rows(1).row(), 3);
   EXPECT_EQ(resp.rows(1).outcome(), pb::ImportRowResult::OUTCOME_INVALID);
   EXPECT_THAT(resp.rows(1).error(), HasSubstr("credit_code: "));
@@ -391,7 +374,7 @@ TEST_F(AccountsImportTest, AllOrNothing) {
   EXPECT_EQ(resp.created(), 2);
   EXPECT_EQ(resp.rows_size(), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM accounts"), 2);
-  EXPECT_EQ(Get(resp.rows(1).account_id()).name(), "乙公司");
+  EXPECT_EQ(h_.GetAccountOk(resp.rows(1).account_id()).name(), "乙公司");
 }
 
 TEST_F(AccountsImportTest, RetryWithTheSameRequestIdReturnsTheFirstResult) {
@@ -444,7 +427,7 @@ TEST_F(AccountsImportTest, OnlyManagersImportAndOnlyIntoTheirRegion) {
              absl::StrCat(kHeader, "甲公司,", CreditCode(50), ",,,,,\n"), &resp,
              o);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(Get(resp.rows(0).account_id()).pool_id(), pool.id());
+  EXPECT_EQ(h_.GetAccountOk(resp.rows(0).account_id()).pool_id(), pool.id());
   EXPECT_EQ(Count("SELECT COUNT(*) AS c FROM accounts"), 1);
 }
 

@@ -26,36 +26,19 @@ namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
 using ::testing::HasSubstr;
 
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91330000MA1", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
+std::string CreditCode(int n) { return testing::CreditCode(n, "91330000MA1"); }
 
 absl::Duration Days(double d) { return absl::Hours(24 * d); }
 
 class RecycleTest : public ::testing::Test {
  protected:
   pb::Account Company(int n, const std::string& region = "east") {
-    pb::Account a;
-    a.set_kind(pb::ACCOUNT_KIND_COMPANY);
-    a.set_name(absl::StrCat("回收测试", n, "号有限公司"));
-    a.set_credit_code(CreditCode(n));
-    a.set_region_code(region);
-    a.set_type(pb::CUSTOMER_TYPE_SMB);
-    return a;
+    return testing::CompanyDraft(absl::StrCat("回收测试", n, "号有限公司"),
+                                 CreditCode(n), region);
   }
 
   int64_t NewAccount(const std::string& token, int n, int64_t pool_id = 0) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::CreateAccountRequest req;
-    *req.mutable_account() = Company(n);
-    req.set_pool_id(pool_id);
-    req.set_ignore_similar(true);
-    pb::CreateAccountResponse out;
-    grpc::Status s = h_.stub().CreateAccount(&ctx, req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return out.account().id();
+    return h_.CreateAccountOk(token, Company(n), pool_id);
   }
 
   int64_t NewPool(const std::string& name, int cooldown_days = 7) {
@@ -86,11 +69,7 @@ class RecycleTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
   }
   int64_t Count(const std::string& sql, const std::vector<db::Param>& params) {
-    auto conn = h_.schema().Pool()->Borrow();
-    EXPECT_TRUE(conn.ok());
-    auto row = (*conn)->QueryOne(sql, params, "count");
-    EXPECT_TRUE(row.ok()) << row.status();
-    return row.ok() ? row->Int("n") : -1;
+    return h_.QueryInt(sql, "n", params);
   }
 
   grpc::Status Recycle(const std::string& token, pb::RunRecycleResponse* out,
@@ -107,17 +86,6 @@ class RecycleTest : public ::testing::Test {
     grpc::Status s = Recycle(h_.Admin(), &out, as_of);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
-  }
-
-  pb::Account Get(int64_t id) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, h_.Admin());
-    pb::GetAccountRequest req;
-    req.set_id(id);
-    pb::Account a;
-    grpc::Status s = h_.stub().GetAccount(&ctx, req, &a);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return a;
   }
 
   std::vector<pb::PoolMove> History(int64_t id) {
@@ -143,21 +111,10 @@ class RecycleTest : public ::testing::Test {
   }
 
   grpc::Status Claim(const std::string& token, int64_t id) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::ClaimAccountRequest req;
-    req.set_account_id(id);
-    pb::Account out;
-    return h_.stub().ClaimAccount(&ctx, req, &out);
+    return h_.Claim(token, id);
   }
   grpc::Status Release(const std::string& token, int64_t id) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::ReleaseAccountRequest req;
-    req.set_account_id(id);
-    req.set_reason("客户暂无需求");
-    pb::Account out;
-    return h_.stub().ReleaseAccount(&ctx, req, &out);
+    return h_.Release(token, id, "客户暂无需求");
   }
   grpc::Status Anomalies(const std::string& token, absl::Time since,
                          pb::ListPoolAnomaliesResponse* out) {
@@ -214,13 +171,13 @@ TEST_F(RecycleTest, NoFollowUpWarnsOnceThenRecyclesWithHistory) {
   EXPECT_EQ(tasks[0].assignee_id(), rep.user_id);
   EXPECT_EQ(absl::FromUnixSeconds(tasks[0].due_time().seconds()),
             absl::FromUnixSeconds(absl::ToUnixSeconds(t0 + Days(10))));
-  EXPECT_EQ(Get(id).owner_id(), rep.user_id);
+  EXPECT_EQ(h_.GetAccountOk(id).owner_id(), rep.user_id);
 
   // Day 10: back to the east region pool, with a RECYCLE history row.
   h_.clock().Advance(Days(1.5));
   r = RecycleOk();
   EXPECT_EQ(r.recycled(), 1);
-  pb::Account a = Get(id);
+  pb::Account a = h_.GetAccountOk(id);
   EXPECT_EQ(a.owner_id(), 0);
   EXPECT_GT(a.pool_id(), 0);
   std::vector<pb::PoolMove> moves = History(id);
@@ -268,8 +225,8 @@ TEST_F(RecycleTest, SignedCustomersStayAndGetOneChurnRiskTask) {
   h_.clock().Advance(Days(61));
   pb::RunRecycleResponse r = RecycleOk();
   EXPECT_EQ(r.recycled(), 1);  // only the unsigned one
-  EXPECT_EQ(Get(signed_id).owner_id(), rep.user_id);
-  EXPECT_EQ(Get(plain_id).owner_id(), 0);
+  EXPECT_EQ(h_.GetAccountOk(signed_id).owner_id(), rep.user_id);
+  EXPECT_EQ(h_.GetAccountOk(plain_id).owner_id(), 0);
   RecycleOk();
   RecycleOk(h_.clock().Now() + Days(5));
   rep = h_.User("rep.a", "e1", "sales_rep");
@@ -278,7 +235,7 @@ TEST_F(RecycleTest, SignedCustomersStayAndGetOneChurnRiskTask) {
   EXPECT_EQ(tasks[0].kind(), "churn_risk");
   EXPECT_EQ(tasks[0].account_id(), signed_id);
   // A signed customer recycled only by a rule that includes signed ones.
-  const int64_t region_pool = Get(plain_id).pool_id();
+  const int64_t region_pool = h_.GetAccountOk(plain_id).pool_id();
   SetRecycleRules(region_pool,
                   R"([{"name":"signed_too","no_follow_up_days":30,
                        "include_signed":true}])");
@@ -302,9 +259,9 @@ TEST_F(RecycleTest, RulesOfTheSourcePoolAndTheirTargetPool) {
   pb::RunRecycleResponse r = RecycleOk();
   EXPECT_EQ(r.recycled(), 1);
   EXPECT_EQ(r.warned(), 0);
-  EXPECT_EQ(Get(pooled).pool_id(), target);
+  EXPECT_EQ(h_.GetAccountOk(pooled).pool_id(), target);
   EXPECT_THAT(History(pooled).back().reason(), HasSubstr("fast3"));
-  EXPECT_EQ(Get(own).owner_id(), rep.user_id);
+  EXPECT_EQ(h_.GetAccountOk(own).owner_id(), rep.user_id);
 }
 
 TEST_F(RecycleTest, BatchesResumeAfterAnInterruptedPass) {
@@ -449,7 +406,7 @@ TEST_F(RecycleTest, LeaderLockLetsOneJobRunAPass) {
   ASSERT_TRUE(ran2.ok()) << ran2.status();
   EXPECT_NE(*ran1, *ran2);
   EXPECT_EQ(passes.load(), 1);
-  EXPECT_EQ(Get(id).owner_id(), 0);
+  EXPECT_EQ(h_.GetAccountOk(id).owner_id(), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) AS n FROM pool_moves WHERE kind = 6", {}),
             1);
   // The lock is free again afterwards, and the loop runs a round on Start.

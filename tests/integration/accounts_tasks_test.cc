@@ -20,29 +20,15 @@ namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
 using ::testing::HasSubstr;
 
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91320000MA1", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
+std::string CreditCode(int n) { return testing::CreditCode(n, "91320000MA1"); }
 
 class TasksTest : public ::testing::Test {
  protected:
   int64_t NewAccount(const std::string& token, int n,
                      const std::string& region = "east") {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::CreateAccountRequest req;
-    pb::Account* a = req.mutable_account();
-    a->set_kind(pb::ACCOUNT_KIND_COMPANY);
-    a->set_name(absl::StrCat("任务测试客户", n, "号"));
-    a->set_credit_code(CreditCode(n));
-    a->set_region_code(region);
-    a->set_type(pb::CUSTOMER_TYPE_SMB);
-    req.set_ignore_similar(true);
-    pb::CreateAccountResponse out;
-    grpc::Status s = h_.stub().CreateAccount(&ctx, req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return out.account().id();
+    return h_.CreateAccountOk(
+        token, testing::CompanyDraft(absl::StrCat("任务测试客户", n, "号"),
+                                     CreditCode(n), region));
   }
 
   google::protobuf::Timestamp In(absl::Duration d) {

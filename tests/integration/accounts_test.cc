@@ -20,13 +20,8 @@ namespace {
 
 namespace pb = crm::accounts::v1;
 using testing::AccountsHarness;
+using testing::CreditCode;
 using ::testing::HasSubstr;
-
-// A valid unified social credit code: 17 characters and their check digit.
-std::string CreditCode(int n) {
-  std::string first17 = absl::StrCat("91310000MA1", absl::StrFormat("%06d", n));
-  return first17 + *validate::CreditCodeCheckChar(first17);
-}
 
 class AccountsTest : public ::testing::Test {
  protected:
@@ -46,13 +41,7 @@ class AccountsTest : public ::testing::Test {
 
   static pb::Account Company(const std::string& name, int code,
                              const std::string& region = "east") {
-    pb::Account a;
-    a.set_kind(pb::ACCOUNT_KIND_COMPANY);
-    a.set_name(name);
-    a.set_credit_code(CreditCode(code));
-    a.set_region_code(region);
-    a.set_type(pb::CUSTOMER_TYPE_SMB);
-    return a;
+    return testing::CompanyDraft(name, CreditCode(code), region);
   }
 
   int64_t EastPool(int daily_limit = 0, int capacity = 0,
@@ -79,36 +68,6 @@ class AccountsTest : public ::testing::Test {
         Create(h_.Admin(), Company(name, code), &out, pool_id, true);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out.account().id();
-  }
-
-  grpc::Status Claim(const std::string& token, int64_t account_id,
-                     pb::Account* out = nullptr) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::ClaimAccountRequest req;
-    req.set_account_id(account_id);
-    pb::Account ignored;
-    return h_.stub().ClaimAccount(&ctx, req, out ? out : &ignored);
-  }
-
-  grpc::Status Release(const std::string& token, int64_t account_id,
-                       const std::string& reason, int64_t pool_id = 0) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::ReleaseAccountRequest req;
-    req.set_account_id(account_id);
-    req.set_reason(reason);
-    req.set_pool_id(pool_id);
-    pb::Account out;
-    return h_.stub().ReleaseAccount(&ctx, req, &out);
-  }
-
-  grpc::Status Get(const std::string& token, int64_t id, pb::Account* out) {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, token);
-    pb::GetAccountRequest req;
-    req.set_id(id);
-    return h_.stub().GetAccount(&ctx, req, out);
   }
 
   AccountsHarness h_;
@@ -222,33 +181,33 @@ TEST_F(AccountsTest, ClaimReleaseAndTheProtectionPeriod) {
   auto peer = h_.User("rep.b", "e2", "sales_rep");
   auto north = h_.User("rep.n", "n1", "sales_rep");
 
-  grpc::Status s = Claim(north.token, id);
+  grpc::Status s = h_.Claim(north.token, id);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("cross-region"));
 
   pb::Account claimed;
-  ASSERT_TRUE(Claim(rep.token, id, &claimed).ok());
+  ASSERT_TRUE(h_.Claim(rep.token, id, &claimed).ok());
   EXPECT_EQ(claimed.owner_id(), rep.user_id);
   EXPECT_EQ(claimed.pool_id(), 0);
   EXPECT_EQ(claimed.status(), pb::ACCOUNT_STATUS_FOLLOWING);
-  EXPECT_TRUE(Claim(rep.token, id).ok());  // mine already: no-op
-  EXPECT_EQ(Claim(peer.token, id).error_code(),
+  EXPECT_TRUE(h_.Claim(rep.token, id).ok());  // mine already: no-op
+  EXPECT_EQ(h_.Claim(peer.token, id).error_code(),
             grpc::StatusCode::NOT_FOUND);  // private now
 
-  EXPECT_EQ(Release(rep.token, id, "").error_code(),
+  EXPECT_EQ(h_.Release(rep.token, id, "").error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Release(peer.token, id, "not mine").error_code(),
+  EXPECT_EQ(h_.Release(peer.token, id, "not mine").error_code(),
             grpc::StatusCode::NOT_FOUND);
-  ASSERT_TRUE(Release(rep.token, id, "客户暂无需求", pool).ok());
-  s = Claim(rep.token, id);
+  ASSERT_TRUE(h_.Release(rep.token, id, "客户暂无需求", pool).ok());
+  s = h_.Claim(rep.token, id);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("protection period"));
-  EXPECT_TRUE(Claim(peer.token, id).ok());  // someone else may
-  ASSERT_TRUE(
-      Release(h_.User("rep.b", "e2", "sales_rep").token, id, "换人跟进", pool)
-          .ok());
+  EXPECT_TRUE(h_.Claim(peer.token, id).ok());  // someone else may
+  ASSERT_TRUE(h_.Release(h_.User("rep.b", "e2", "sales_rep").token, id,
+                         "换人跟进", pool)
+                  .ok());
   h_.clock().Advance(absl::Hours(24 * 8));
-  EXPECT_TRUE(Claim(h_.User("rep.a", "e1", "sales_rep").token, id).ok());
+  EXPECT_TRUE(h_.Claim(h_.User("rep.a", "e1", "sales_rep").token, id).ok());
 
   grpc::ClientContext ctx;
   client::Prepare(&ctx, h_.User("rep.a", "e1", "sales_rep").token);
@@ -272,9 +231,9 @@ TEST_F(AccountsTest, CapacityAndDailyLimit) {
   const int64_t a = PooledAccount(capped, "容量一号公司", 40);
   const int64_t b = PooledAccount(capped, "容量二号公司", 41);
   const int64_t c = PooledAccount(capped, "容量三号公司", 42);
-  ASSERT_TRUE(Claim(rep.token, a).ok());
-  ASSERT_TRUE(Claim(rep.token, b).ok());
-  grpc::Status s = Claim(rep.token, c);
+  ASSERT_TRUE(h_.Claim(rep.token, a).ok());
+  ASSERT_TRUE(h_.Claim(rep.token, b).ok());
+  grpc::Status s = h_.Claim(rep.token, c);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(s.error_message(), HasSubstr("private pool full"));
 
@@ -282,12 +241,12 @@ TEST_F(AccountsTest, CapacityAndDailyLimit) {
   auto rep2 = h_.User("rep.b", "e2", "sales_rep");
   const int64_t d = PooledAccount(limited, "限额一号公司", 43);
   const int64_t e = PooledAccount(limited, "限额二号公司", 44);
-  ASSERT_TRUE(Claim(rep2.token, d).ok());
-  s = Claim(rep2.token, e);
+  ASSERT_TRUE(h_.Claim(rep2.token, d).ok());
+  s = h_.Claim(rep2.token, e);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(s.error_message(), HasSubstr("daily claim limit"));
   h_.clock().Advance(absl::Hours(24));
-  EXPECT_TRUE(Claim(h_.User("rep.b", "e2", "sales_rep").token, e).ok());
+  EXPECT_TRUE(h_.Claim(h_.User("rep.b", "e2", "sales_rep").token, e).ok());
 }
 
 // 16 reps claim the same account at once, 100 times over: exactly one wins
@@ -405,9 +364,9 @@ TEST_F(AccountsTest, ManagersAssignWithinTheirSubtree) {
             grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(assign(lead.token, rep.user_id).ok());
   pb::Account got;
-  ASSERT_TRUE(Get(rep.token, id, &got).ok());
+  ASSERT_TRUE(h_.GetAccount(rep.token, id, &got).ok());
   EXPECT_EQ(got.owner_id(), rep.user_id);
-  EXPECT_EQ(Get(other_team.token, id, &got).error_code(),
+  EXPECT_EQ(h_.GetAccount(other_team.token, id, &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 

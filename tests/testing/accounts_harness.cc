@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/client/client.h"
 #include "common/db/migrations.h"
 #include "common/events/outbox.h"
+#include "common/validate/credit_code.h"
 
 namespace crm {
 const std::vector<db::Migration>& AccountsMigrations();
@@ -13,6 +16,24 @@ const std::vector<db::Migration>& AccountsMigrations();
 namespace crm::testing {
 
 namespace idpb = crm::identity::v1;
+namespace pb = crm::accounts::v1;
+
+std::string CreditCode(int n, const std::string& prefix) {
+  std::string first17 = absl::StrCat(prefix, absl::StrFormat("%06d", n));
+  return first17 + *validate::CreditCodeCheckChar(first17);
+}
+
+pb::Account CompanyDraft(const std::string& name,
+                         const std::string& credit_code,
+                         const std::string& region) {
+  pb::Account a;
+  a.set_kind(pb::ACCOUNT_KIND_COMPANY);
+  a.set_name(name);
+  a.set_credit_code(credit_code);
+  a.set_region_code(region);
+  a.set_type(pb::CUSTOMER_TYPE_SMB);
+  return a;
+}
 
 AccountsHarness::AccountsHarness(bool redis_down) : schema_("accounts") {
   auto pool = schema_.Pool();
@@ -107,6 +128,72 @@ AccountsHarness::Login AccountsHarness::User(const std::string& username,
   Login login{user.id(), identity_.Login(username, "Passw0rd-test")};
   users_[username] = login;
   return login;
+}
+
+int64_t AccountsHarness::CreateAccountOk(const std::string& token,
+                                         const pb::Account& account,
+                                         int64_t pool_id) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  pb::CreateAccountRequest req;
+  *req.mutable_account() = account;
+  req.set_pool_id(pool_id);
+  req.set_ignore_similar(true);
+  pb::CreateAccountResponse out;
+  grpc::Status s = stub_->CreateAccount(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return out.account().id();
+}
+
+grpc::Status AccountsHarness::GetAccount(const std::string& token, int64_t id,
+                                         pb::Account* out) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  pb::GetAccountRequest req;
+  req.set_id(id);
+  return stub_->GetAccount(&ctx, req, out);
+}
+
+pb::Account AccountsHarness::GetAccountOk(int64_t id) {
+  pb::Account a;
+  grpc::Status s = GetAccount(Admin(), id, &a);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return a;
+}
+
+grpc::Status AccountsHarness::Claim(const std::string& token,
+                                    int64_t account_id, pb::Account* out) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  pb::ClaimAccountRequest req;
+  req.set_account_id(account_id);
+  pb::Account ignored;
+  return stub_->ClaimAccount(&ctx, req, out ? out : &ignored);
+}
+
+grpc::Status AccountsHarness::Release(const std::string& token,
+                                      int64_t account_id,
+                                      const std::string& reason,
+                                      int64_t pool_id) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  pb::ReleaseAccountRequest req;
+  req.set_account_id(account_id);
+  req.set_reason(reason);
+  req.set_pool_id(pool_id);
+  pb::Account out;
+  return stub_->ReleaseAccount(&ctx, req, &out);
+}
+
+int64_t AccountsHarness::QueryInt(const std::string& sql,
+                                  const std::string& column,
+                                  const std::vector<db::Param>& params) {
+  auto conn = schema_.Pool()->Borrow();
+  EXPECT_TRUE(conn.ok());
+  if (!conn.ok()) return -1;
+  auto row = (*conn)->QueryOne(sql, params, "count");
+  EXPECT_TRUE(row.ok()) << row.status();
+  return row.ok() ? row->Int(column) : -1;
 }
 
 }  // namespace crm::testing
