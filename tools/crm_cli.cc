@@ -1,9 +1,10 @@
 // crm-cli: a small gRPC client for operators and scripts (crmctl uses it).
 //
 //   crm-cli health ADDRESS                       exit 0 when SERVING
-//   crm-cli login ADDRESS USERNAME PASSWORD      prints the LoginResponse as JSON
-//   crm-cli whoami ADDRESS ACCESS_TOKEN          prints the caller's principal
-//   crm-cli seed-demo --identity=ADDRESS --admin_username=U --admin_password=P
+//   crm-cli login ADDRESS USERNAME PASSWORD      prints the LoginResponse as
+//   JSON crm-cli whoami ADDRESS ACCESS_TOKEN          prints the caller's
+//   principal crm-cli seed-demo --identity=ADDRESS --admin_username=U
+//   --admin_password=P
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
@@ -25,7 +26,8 @@ int Usage() {
                "  crm-cli health ADDRESS\n"
                "  crm-cli login ADDRESS USERNAME PASSWORD\n"
                "  crm-cli whoami ADDRESS ACCESS_TOKEN\n"
-               "  crm-cli seed-demo --identity=ADDRESS --admin_username=U --admin_password=P\n");
+               "  crm-cli seed-demo --identity=ADDRESS --admin_username=U "
+               "--admin_password=P\n");
   return 2;
 }
 
@@ -53,15 +55,20 @@ int main(int argc, char** argv) {
   const std::string& cmd = args[0];
 
   if (cmd == "health" && args.size() == 2) {
-    auto stub = grpc::health::v1::Health::NewStub(crm::client::MakeChannel(args[1]));
+    auto stub =
+        grpc::health::v1::Health::NewStub(crm::client::MakeChannel(args[1]));
     grpc::ClientContext ctx;
     crm::client::Prepare(&ctx, "", absl::Seconds(2));
     grpc::health::v1::HealthCheckRequest req;
     grpc::health::v1::HealthCheckResponse resp;
     grpc::Status s = stub->Check(&ctx, req, &resp);
     if (!s.ok()) return Fail(s);
-    std::printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
-    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+    std::printf(
+        "%s\n",
+        grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status())
+            .c_str());
+    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0
+                                                                           : 1;
   }
   if (cmd == "login" && args.size() == 4) {
     auto stub = pb::IdentityService::NewStub(crm::client::MakeChannel(args[1]));

@@ -48,10 +48,11 @@ std::vector<UserSpec> Users() {
       {"agent.2", "售后二号", "shsvc", "support_agent"},
   };
   for (const std::string team : {"sh1", "sh2", "bj1", "bj2"}) {
-    users.push_back({absl::StrCat("lead.", team), absl::StrCat(team, " 组长"), team, "sales_manager"});
+    users.push_back({absl::StrCat("lead.", team), absl::StrCat(team, " 组长"),
+                     team, "sales_manager"});
     for (int i = 1; i <= 3; ++i) {
-      users.push_back({absl::StrCat("rep.", team, ".", i), absl::StrCat(team, " 销售", i), team,
-                       "sales_rep"});
+      users.push_back({absl::StrCat("rep.", team, ".", i),
+                       absl::StrCat(team, " 销售", i), team, "sales_rep"});
     }
   }
   return users;
@@ -60,7 +61,8 @@ std::vector<UserSpec> Users() {
 }  // namespace
 
 absl::Status SeedDemo(pb::IdentityService::StubInterface& identity,
-                      const std::string& admin_username, const std::string& admin_password) {
+                      const std::string& admin_username,
+                      const std::string& admin_password) {
   pb::LoginResponse login;
   {
     grpc::ClientContext ctx;
@@ -71,7 +73,8 @@ absl::Status SeedDemo(pb::IdentityService::StubInterface& identity,
     RETURN_IF_ERROR(FromGrpcStatus(identity.Login(&ctx, req, &login)));
   }
   const std::string token = login.access_token();
-  std::map<std::string, int64_t> unit_ids = {{"root", login.user().org_unit_id()}};
+  std::map<std::string, int64_t> unit_ids = {
+      {"root", login.user().org_unit_id()}};
   for (const UnitSpec& u : Units()) {
     grpc::ClientContext ctx;
     client::Prepare(&ctx, token);
@@ -83,7 +86,9 @@ absl::Status SeedDemo(pb::IdentityService::StubInterface& identity,
     req.set_request_id(absl::StrCat("demo-seed-unit-", u.key));
     pb::OrgUnit unit;
     absl::Status s = FromGrpcStatus(identity.CreateOrgUnit(&ctx, req, &unit));
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("org unit ", u.key, ": ", s.message()));
+    if (!s.ok())
+      return absl::Status(s.code(),
+                          absl::StrCat("org unit ", u.key, ": ", s.message()));
     unit_ids[u.key] = unit.id();
   }
   for (const UserSpec& u : Users()) {
@@ -98,7 +103,9 @@ absl::Status SeedDemo(pb::IdentityService::StubInterface& identity,
     req.set_request_id(absl::StrCat("demo-seed-user-", u.username));
     pb::User user;
     absl::Status s = FromGrpcStatus(identity.CreateUser(&ctx, req, &user));
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("user ", u.username, ": ", s.message()));
+    if (!s.ok())
+      return absl::Status(s.code(),
+                          absl::StrCat("user ", u.username, ": ", s.message()));
     std::printf("  %-14s %-16s %s\n", user.username().c_str(), u.role.c_str(),
                 user.org_path().c_str());
   }

@@ -17,7 +17,8 @@ inline constexpr char kDemoPassword[] = "Demo-pass-2026!";
 // each, 2 sales teams per branch, a support team; 1 boss, 1 finance,
 // 2 regional managers, 4 team leads, 12 reps, 1 support manager and
 // 2 support agents. Prints one line per user.
-absl::Status SeedDemo(crm::identity::v1::IdentityService::StubInterface& identity,
-                      const std::string& admin_username, const std::string& admin_password);
+absl::Status SeedDemo(
+    crm::identity::v1::IdentityService::StubInterface& identity,
+    const std::string& admin_username, const std::string& admin_password);
 
 }  // namespace crm::tools

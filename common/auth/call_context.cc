@@ -11,7 +11,8 @@ namespace {
 
 struct Registry {
   std::mutex mu;
-  std::unordered_map<const grpc::ServerContextBase*, absl::StatusOr<Principal>> callers;
+  std::unordered_map<const grpc::ServerContextBase*, absl::StatusOr<Principal>>
+      callers;
 };
 
 Registry& TheRegistry() {
@@ -29,7 +30,8 @@ absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase* context) {
   return it->second;
 }
 
-void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Principal> caller) {
+void RecordCaller(const grpc::ServerContextBase* context,
+                  absl::StatusOr<Principal> caller) {
   Registry& r = TheRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.callers.insert_or_assign(context, std::move(caller));
@@ -42,9 +44,11 @@ void ForgetCaller(const grpc::ServerContextBase* context) {
 }
 
 std::string BearerToken(std::string_view header) {
-  absl::string_view h = absl::StripAsciiWhitespace(absl::string_view(header.data(), header.size()));
+  absl::string_view h = absl::StripAsciiWhitespace(
+      absl::string_view(header.data(), header.size()));
   constexpr absl::string_view kPrefix = "bearer ";
-  if (h.size() <= kPrefix.size() || !absl::StartsWithIgnoreCase(h, kPrefix)) return "";
+  if (h.size() <= kPrefix.size() || !absl::StartsWithIgnoreCase(h, kPrefix))
+    return "";
   return std::string(absl::StripAsciiWhitespace(h.substr(kPrefix.size())));
 }
 

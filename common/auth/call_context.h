@@ -18,7 +18,8 @@ namespace crm::auth {
 absl::StatusOr<Principal> CallerOf(const grpc::ServerContextBase* context);
 
 // Used by the interceptor.
-void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Principal> caller);
+void RecordCaller(const grpc::ServerContextBase* context,
+                  absl::StatusOr<Principal> caller);
 void ForgetCaller(const grpc::ServerContextBase* context);
 
 // Extracts the token from "authorization: Bearer <token>" metadata; empty

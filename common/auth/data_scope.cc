@@ -10,7 +10,9 @@ namespace {
 bool IsPlainIdentifier(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.'))
+      return false;
   }
   return true;
 }
@@ -27,15 +29,18 @@ std::string EscapeLike(std::string_view text) {
   return out;
 }
 
-SqlPredicate DataScopePredicate(const Principal& p, std::string_view owner_id_column,
+SqlPredicate DataScopePredicate(const Principal& p,
+                                std::string_view owner_id_column,
                                 std::string_view org_path_column) {
-  assert(IsPlainIdentifier(owner_id_column) && IsPlainIdentifier(org_path_column));
+  assert(IsPlainIdentifier(owner_id_column) &&
+         IsPlainIdentifier(org_path_column));
   switch (p.scope) {
     case DataScope::kAll:
       return {"TRUE", {}};
     case DataScope::kSubtree:
       if (p.org_path.empty()) break;  // no unit: fall back to own records
-      return {absl::StrCat(std::string(org_path_column), " LIKE ?"), {absl::StrCat(EscapeLike(p.org_path), "%")}};
+      return {absl::StrCat(std::string(org_path_column), " LIKE ?"),
+              {absl::StrCat(EscapeLike(p.org_path), "%")}};
     case DataScope::kSelf:
       break;
   }

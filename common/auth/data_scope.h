@@ -20,8 +20,9 @@ struct SqlPredicate {
   std::vector<db::Param> params;
 };
 
-SqlPredicate DataScopePredicate(const Principal& p, std::string_view owner_id_column = "owner_id",
-                                std::string_view org_path_column = "owner_org_path");
+SqlPredicate DataScopePredicate(
+    const Principal& p, std::string_view owner_id_column = "owner_id",
+    std::string_view org_path_column = "owner_org_path");
 
 // Escapes LIKE wildcards ('%', '_', '\') so a path is matched literally.
 std::string EscapeLike(std::string_view text);

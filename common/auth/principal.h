@@ -54,7 +54,8 @@ bool PathWithin(std::string_view path, std::string_view ancestor);
 
 // Whether the principal may see a record owned by `owner_id` whose owner sat
 // at `owner_org_path` (the same rule as DataScopePredicate, for one record).
-bool CanSee(const Principal& p, int64_t owner_id, std::string_view owner_org_path);
+bool CanSee(const Principal& p, int64_t owner_id,
+            std::string_view owner_org_path);
 
 // Whether the principal's scope covers the org unit at `unit_path` (for
 // org-tree and user administration: subtree managers see their subtree).

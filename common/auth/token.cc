@@ -1,7 +1,6 @@
 #include "common/auth/token.h"
 
 #include <jwt/jwt.hpp>
-
 #include <random>
 
 #include "absl/strings/numbers.h"
@@ -14,27 +13,30 @@ constexpr char kIssuer[] = "crm-identity";
 
 std::string NewJti() {
   std::random_device rd;
-  return absl::StrCat(absl::Hex(static_cast<uint64_t>(rd()) << 32 | rd(), absl::kZeroPad16));
+  return absl::StrCat(
+      absl::Hex(static_cast<uint64_t>(rd()) << 32 | rd(), absl::kZeroPad16));
 }
 
 }  // namespace
 
-absl::StatusOr<TokenCodec> TokenCodec::Create(std::string key, std::shared_ptr<const Clock> clock) {
+absl::StatusOr<TokenCodec> TokenCodec::Create(
+    std::string key, std::shared_ptr<const Clock> clock) {
   if (key.size() < kMinTokenKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("token_key: must be at least ", kMinTokenKeyBytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "token_key: must be at least ", kMinTokenKeyBytes, " bytes"));
   }
   return TokenCodec(std::move(key), std::move(clock));
 }
 
-absl::StatusOr<TokenCodec> TokenCodec::FromConfig(ConfigReader& config,
-                                                  std::shared_ptr<const Clock> clock) {
+absl::StatusOr<TokenCodec> TokenCodec::FromConfig(
+    ConfigReader& config, std::shared_ptr<const Clock> clock) {
   std::string key = config.RequiredString("token_key", /*secret=*/true);
   if (key.empty()) return absl::InvalidArgumentError("token_key: required");
   return Create(std::move(key), std::move(clock));
 }
 
-TokenCodec::Issued TokenCodec::Issue(const Principal& p, absl::Duration ttl) const {
+TokenCodec::Issued TokenCodec::Issue(const Principal& p,
+                                     absl::Duration ttl) const {
   using namespace jwt::params;
   const absl::Time now = clock_->Now();
   const absl::Time exp = now + ttl;
@@ -61,28 +63,34 @@ absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
   std::error_code ec;
   jwt::jwt_object obj;
   try {
-    obj = jwt::decode(jwt::string_view(token.data(), token.size()), algorithms({"HS256"}), ec,
-                      secret(key_), verify(true), issuer(kIssuer));
+    obj = jwt::decode(jwt::string_view(token.data(), token.size()),
+                      algorithms({"HS256"}), ec, secret(key_), verify(true),
+                      issuer(kIssuer));
   } catch (const std::exception&) {
     return absl::UnauthenticatedError("malformed token");
   }
   if (ec) {
-    if (ec == jwt::VerificationErrc::TokenExpired) return absl::UnauthenticatedError("token expired");
+    if (ec == jwt::VerificationErrc::TokenExpired)
+      return absl::UnauthenticatedError("token expired");
     if (ec == jwt::VerificationErrc::InvalidSignature) {
       return absl::UnauthenticatedError("bad token signature");
     }
-    return absl::UnauthenticatedError(absl::StrCat("invalid token: ", ec.message()));
+    return absl::UnauthenticatedError(
+        absl::StrCat("invalid token: ", ec.message()));
   }
   try {
     const auto& payload = obj.payload().create_json_obj();
-    if (payload.value("typ", "") != "access") return absl::UnauthenticatedError("not an access token");
+    if (payload.value("typ", "") != "access")
+      return absl::UnauthenticatedError("not an access token");
     // The library checks expiry against the system clock; check it against
     // the injected clock too so time-travel tests mean what they say.
-    if (payload.at("exp").get<int64_t>() <= absl::ToUnixSeconds(clock_->Now())) {
+    if (payload.at("exp").get<int64_t>() <=
+        absl::ToUnixSeconds(clock_->Now())) {
       return absl::UnauthenticatedError("token expired");
     }
     Principal p;
-    if (!absl::SimpleAtoi(payload.at("sub").get<std::string>(), &p.user_id) || p.user_id <= 0) {
+    if (!absl::SimpleAtoi(payload.at("sub").get<std::string>(), &p.user_id) ||
+        p.user_id <= 0) {
       return absl::UnauthenticatedError("malformed token");
     }
     p.username = payload.at("usr").get<std::string>();

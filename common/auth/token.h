@@ -24,11 +24,12 @@ inline constexpr size_t kMinTokenKeyBytes = 32;
 class TokenCodec {
  public:
   // INVALID_ARGUMENT when the key is shorter than kMinTokenKeyBytes.
-  static absl::StatusOr<TokenCodec> Create(std::string key,
-                                           std::shared_ptr<const Clock> clock = DefaultClock());
+  static absl::StatusOr<TokenCodec> Create(
+      std::string key, std::shared_ptr<const Clock> clock = DefaultClock());
   // Reads config `token_key` (env CRM_TOKEN_KEY).
-  static absl::StatusOr<TokenCodec> FromConfig(ConfigReader& config,
-                                               std::shared_ptr<const Clock> clock = DefaultClock());
+  static absl::StatusOr<TokenCodec> FromConfig(
+      ConfigReader& config,
+      std::shared_ptr<const Clock> clock = DefaultClock());
 
   struct Issued {
     std::string token;

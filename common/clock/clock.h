@@ -31,7 +31,9 @@ class ManualClock final : public Clock {
     return absl::FromUnixNanos(nanos_.load(std::memory_order_relaxed));
   }
   void Set(absl::Time t) { nanos_.store(absl::ToUnixNanos(t)); }
-  void Advance(absl::Duration d) { nanos_.fetch_add(absl::ToInt64Nanoseconds(d)); }
+  void Advance(absl::Duration d) {
+    nanos_.fetch_add(absl::ToInt64Nanoseconds(d));
+  }
 
  private:
   std::atomic<int64_t> nanos_;

@@ -30,11 +30,13 @@ ConfigReader::ConfigReader(std::vector<std::string> args, EnvLookup env)
 ConfigReader ConfigReader::FromMain(int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  return ConfigReader(std::move(args), [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());
-    if (v == nullptr) return std::nullopt;
-    return std::string(v);
-  });
+  return ConfigReader(
+      std::move(args),
+      [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+      });
 }
 
 std::string ConfigReader::EnvName(const std::string& name) {
@@ -48,17 +50,21 @@ std::optional<std::string> ConfigReader::Lookup(const std::string& name) {
   return std::nullopt;
 }
 
-void ConfigReader::Record(const std::string& name, const std::string& value, bool secret) {
-  described_.push_back(absl::StrCat(name, "=", secret ? (value.empty() ? "" : "***") : value));
+void ConfigReader::Record(const std::string& name, const std::string& value,
+                          bool secret) {
+  described_.push_back(
+      absl::StrCat(name, "=", secret ? (value.empty() ? "" : "***") : value));
 }
 
-std::string ConfigReader::String(const std::string& name, const std::string& default_value) {
+std::string ConfigReader::String(const std::string& name,
+                                 const std::string& default_value) {
   std::string v = Lookup(name).value_or(default_value);
   Record(name, v, false);
   return v;
 }
 
-std::string ConfigReader::Secret(const std::string& name, const std::string& default_value) {
+std::string ConfigReader::Secret(const std::string& name,
+                                 const std::string& default_value) {
   std::string v = Lookup(name).value_or(default_value);
   Record(name, v, true);
   return v;
@@ -67,16 +73,16 @@ std::string ConfigReader::Secret(const std::string& name, const std::string& def
 std::string ConfigReader::RequiredString(const std::string& name, bool secret) {
   std::optional<std::string> v = Lookup(name);
   if (!v.has_value() || v->empty()) {
-    errors_.push_back(absl::StrCat(name, ": required (flag --", name, " or env ",
-                                   EnvName(name), ")"));
+    errors_.push_back(absl::StrCat(name, ": required (flag --", name,
+                                   " or env ", EnvName(name), ")"));
     return "";
   }
   Record(name, *v, secret);
   return *v;
 }
 
-int64_t ConfigReader::Int(const std::string& name, int64_t default_value, int64_t min,
-                          int64_t max) {
+int64_t ConfigReader::Int(const std::string& name, int64_t default_value,
+                          int64_t min, int64_t max) {
   std::optional<std::string> raw = Lookup(name);
   int64_t v = default_value;
   if (raw.has_value()) {
@@ -86,7 +92,8 @@ int64_t ConfigReader::Int(const std::string& name, int64_t default_value, int64_
     }
   }
   if (v < min || v > max) {
-    errors_.push_back(absl::StrCat(name, ": ", v, " is outside [", min, ", ", max, "]"));
+    errors_.push_back(
+        absl::StrCat(name, ": ", v, " is outside [", min, ", ", max, "]"));
     return default_value;
   }
   Record(name, absl::StrCat(v), false);
@@ -104,12 +111,13 @@ bool ConfigReader::Bool(const std::string& name, bool default_value) {
   return v;
 }
 
-absl::Duration ConfigReader::Duration(const std::string& name, absl::Duration default_value) {
+absl::Duration ConfigReader::Duration(const std::string& name,
+                                      absl::Duration default_value) {
   std::optional<std::string> raw = Lookup(name);
   absl::Duration v = default_value;
   if (raw.has_value() && !absl::ParseDuration(*raw, &v)) {
-    errors_.push_back(
-        absl::StrCat(name, ": not a duration (e.g. 30s, 15m, 720h): \"", *raw, "\""));
+    errors_.push_back(absl::StrCat(
+        name, ": not a duration (e.g. 30s, 15m, 720h): \"", *raw, "\""));
     return default_value;
   }
   if (v < absl::ZeroDuration()) {
@@ -123,13 +131,16 @@ absl::Duration ConfigReader::Duration(const std::string& name, absl::Duration de
 absl::Status ConfigReader::Finish() const {
   std::vector<std::string> problems = errors_;
   for (const auto& [flag, value] : flags_) {
-    if (!used_.count(flag)) problems.push_back(absl::StrCat("--", flag, ": unknown flag"));
+    if (!used_.count(flag))
+      problems.push_back(absl::StrCat("--", flag, ": unknown flag"));
   }
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("invalid configuration: ", absl::StrJoin(problems, "; ")));
 }
 
-std::string ConfigReader::Describe() const { return absl::StrJoin(described_, " "); }
+std::string ConfigReader::Describe() const {
+  return absl::StrJoin(described_, " ");
+}
 
 }  // namespace crm

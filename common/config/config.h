@@ -23,7 +23,8 @@ namespace crm {
 
 class ConfigReader {
  public:
-  using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+  using EnvLookup =
+      std::function<std::optional<std::string>(const std::string&)>;
 
   // `args` are the command-line arguments without the program name.
   ConfigReader(std::vector<std::string> args, EnvLookup env);
@@ -34,10 +35,12 @@ class ConfigReader {
   // Required and non-empty; `secret` keeps the value out of Describe().
   std::string RequiredString(const std::string& name, bool secret = false);
   std::string Secret(const std::string& name, const std::string& default_value);
-  int64_t Int(const std::string& name, int64_t default_value, int64_t min, int64_t max);
+  int64_t Int(const std::string& name, int64_t default_value, int64_t min,
+              int64_t max);
   bool Bool(const std::string& name, bool default_value);
   // Durations are written as absl durations: "15m", "30s", "720h".
-  absl::Duration Duration(const std::string& name, absl::Duration default_value);
+  absl::Duration Duration(const std::string& name,
+                          absl::Duration default_value);
 
   // OK, or INVALID_ARGUMENT listing every problem, including flags that no
   // one asked for (a typo in a flag must not be silently ignored).

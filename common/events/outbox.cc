@@ -35,20 +35,27 @@ absl::Status EnsureEventTables(db::ConnectionPool& pool) {
 std::string NewEventId() {
   std::random_device rd;
   auto part = [&rd] { return (static_cast<uint64_t>(rd()) << 32) | rd(); };
-  return absl::StrCat(absl::Hex(part(), absl::kZeroPad16), absl::Hex(part(), absl::kZeroPad16));
+  return absl::StrCat(absl::Hex(part(), absl::kZeroPad16),
+                      absl::Hex(part(), absl::kZeroPad16));
 }
 
-std::string StreamFor(const std::string& service) { return absl::StrCat("events:", service); }
+std::string StreamFor(const std::string& service) {
+  return absl::StrCat("events:", service);
+}
 
-absl::StatusOr<std::string> AppendToOutbox(db::Connection& conn, const std::string& stream,
+absl::StatusOr<std::string> AppendToOutbox(db::Connection& conn,
+                                           const std::string& stream,
                                            const std::string& type,
                                            const std::string& aggregate_id,
-                                           const nlohmann::json& payload, absl::Time now) {
+                                           const nlohmann::json& payload,
+                                           absl::Time now) {
   std::string id = NewEventId();
-  RETURN_IF_ERROR(conn.Exec("INSERT INTO outbox (event_id, stream, event_type, aggregate_id,"
-                            " payload, occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
-                            {id, stream, type, aggregate_id, payload.dump(), now})
-                      .status());
+  RETURN_IF_ERROR(
+      conn.Exec(
+              "INSERT INTO outbox (event_id, stream, event_type, aggregate_id,"
+              " payload, occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
+              {id, stream, type, aggregate_id, payload.dump(), now})
+          .status());
   return id;
 }
 

@@ -4,9 +4,8 @@
 // outbox rows to the Redis Stream "crm:events:<service>".
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -20,9 +19,9 @@ namespace crm::events {
 absl::Status EnsureEventTables(db::ConnectionPool& pool);
 
 struct OutboxEvent {
-  std::string event_id;      // UUID-like, unique per event
-  std::string stream;        // e.g. "events:identity" (before the Redis key prefix)
-  std::string type;          // e.g. "UserDeactivated"
+  std::string event_id;  // UUID-like, unique per event
+  std::string stream;    // e.g. "events:identity" (before the Redis key prefix)
+  std::string type;      // e.g. "UserDeactivated"
   std::string aggregate_id;  // e.g. the user id
   std::string payload_json;  // the event body
   absl::Time occurred_at;
@@ -37,9 +36,11 @@ std::string StreamFor(const std::string& service);
 
 // Inserts an outbox row on `conn`, which must be inside the transaction of
 // the change. Returns the event id.
-absl::StatusOr<std::string> AppendToOutbox(db::Connection& conn, const std::string& stream,
+absl::StatusOr<std::string> AppendToOutbox(db::Connection& conn,
+                                           const std::string& stream,
                                            const std::string& type,
                                            const std::string& aggregate_id,
-                                           const nlohmann::json& payload, absl::Time now);
+                                           const nlohmann::json& payload,
+                                           absl::Time now);
 
 }  // namespace crm::events

@@ -16,10 +16,11 @@ namespace crm::server {
 class RequestMetrics {
  public:
   // Upper bounds in seconds of the latency buckets.
-  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,   0.1,   0.25,   0.5,   1,     5};
+  static constexpr std::array<double, 12> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
-  void Record(const std::string& method, const std::string& code, absl::Duration latency);
+  void Record(const std::string& method, const std::string& code,
+              absl::Duration latency);
   int64_t Count(const std::string& method, const std::string& code) const;
   std::string RenderPrometheus() const;
 

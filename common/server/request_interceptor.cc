@@ -11,12 +11,23 @@ namespace crm::server {
 namespace {
 
 std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",           "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",     "ALREADY_EXISTS",    "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",    "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",       "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   if (i >= 0 && i < static_cast<int>(std::size(kNames))) return kNames[i];
   return absl::StrCat(i);
@@ -33,17 +44,23 @@ class RequestInterceptor : public grpc::experimental::Interceptor {
         tokens_(std::move(tokens)),
         start_(absl::Now()) {}
 
-  ~RequestInterceptor() override { auth::ForgetCaller(info_->server_context()); }
+  ~RequestInterceptor() override {
+    auth::ForgetCaller(info_->server_context());
+  }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       Authenticate(methods->GetRecvInitialMetadata());
     }
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
       if (protected_ && !auth_error_.ok()) {
-        status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(auth_error_.message()));
+        status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                              std::string(auth_error_.message()));
         methods->ModifySendStatus(status);
       }
       Finish(status);
@@ -52,16 +69,19 @@ class RequestInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
-  void Authenticate(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+  void Authenticate(
+      std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
     std::string token;
     if (metadata != nullptr) {
       auto it = metadata->find("authorization");
       if (it != metadata->end()) {
-        token = auth::BearerToken(std::string_view(it->second.data(), it->second.size()));
+        token = auth::BearerToken(
+            std::string_view(it->second.data(), it->second.size()));
       }
     }
     absl::StatusOr<auth::Principal> caller =
-        token.empty() ? absl::UnauthenticatedError("missing token") : tokens_->Verify(token);
+        token.empty() ? absl::UnauthenticatedError("missing token")
+                      : tokens_->Verify(token);
     if (caller.ok()) user_id_ = caller->user_id;
     // Public methods that still get a valid token (e.g. Logout) may use it.
     auth_error_ = caller.status();
@@ -96,8 +116,9 @@ class RequestInterceptor : public grpc::experimental::Interceptor {
 
 }  // namespace
 
-RequestInterceptorFactory::RequestInterceptorFactory(std::shared_ptr<const auth::TokenCodec> tokens,
-                                                     std::set<std::string> public_methods)
+RequestInterceptorFactory::RequestInterceptorFactory(
+    std::shared_ptr<const auth::TokenCodec> tokens,
+    std::set<std::string> public_methods)
     : tokens_(std::move(tokens)), public_methods_(std::move(public_methods)) {}
 
 bool RequestInterceptorFactory::IsPublic(std::string_view method) const {
@@ -106,7 +127,8 @@ bool RequestInterceptorFactory::IsPublic(std::string_view method) const {
          public_methods_.count(std::string(method)) > 0;
 }
 
-grpc::experimental::Interceptor* RequestInterceptorFactory::CreateServerInterceptor(
+grpc::experimental::Interceptor*
+RequestInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
   // gRPC takes ownership of the interceptor and deletes it when the call ends.
   return std::make_unique<RequestInterceptor>(info, this, tokens_).release();

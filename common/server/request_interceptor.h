@@ -18,7 +18,8 @@
 
 namespace crm::server {
 
-class RequestInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+class RequestInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   // `public_methods` are full method names ("/pkg.Service/Method"); every
   // grpc.health.v1 and reflection method is public as well.

@@ -10,14 +10,16 @@
 
 namespace crm::server {
 
-ServerOptions ServerOptions::Read(ConfigReader& config, const std::string& default_listen) {
+ServerOptions ServerOptions::Read(ConfigReader& config,
+                                  const std::string& default_listen) {
   ServerOptions o;
   o.listen = config.String("listen", default_listen);
-  o.max_message_bytes = static_cast<int>(
-      config.Int("max_message_bytes", o.max_message_bytes, 1024, 256 * 1024 * 1024));
+  o.max_message_bytes = static_cast<int>(config.Int(
+      "max_message_bytes", o.max_message_bytes, 1024, 256 * 1024 * 1024));
   o.shutdown_grace = config.Duration("shutdown_grace", o.shutdown_grace);
   const std::string level = config.String("log_level", "info");
-  if (!log::SetLevel(level)) log::Warn("unknown log_level, using info", {{"log_level", level}});
+  if (!log::SetLevel(level))
+    log::Warn("unknown log_level, using info", {{"log_level", level}});
   return o;
 }
 
@@ -29,36 +31,45 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-ServiceHost::ServiceHost(ServerOptions options, std::shared_ptr<const auth::TokenCodec> tokens)
+ServiceHost::ServiceHost(ServerOptions options,
+                         std::shared_ptr<const auth::TokenCodec> tokens)
     : options_(std::move(options)), tokens_(std::move(tokens)) {}
 
 ServiceHost::~ServiceHost() {
   if (server_) Shutdown();
 }
 
-void ServiceHost::AddService(grpc::Service* service) { services_.push_back(service); }
+void ServiceHost::AddService(grpc::Service* service) {
+  services_.push_back(service);
+}
 
 absl::Status ServiceHost::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(),
+                           &port_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
-                             static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIME_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* s : services_) builder.RegisterService(s);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  factories.push_back(
-      std::make_unique<RequestInterceptorFactory>(tokens_, options_.public_methods));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      factories;
+  factories.push_back(std::make_unique<RequestInterceptorFactory>(
+      tokens_, options_.public_methods));
   builder.experimental().SetInterceptorCreators(std::move(factories));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options_.listen));
   }
   SetServing(true);
   log::Info("listening", {{"address", address()}});
@@ -80,7 +91,8 @@ void ServiceHost::SetServing(bool serving) {
 void ServiceHost::Shutdown() {
   if (server_ == nullptr) return;
   SetServing(false);
-  log::Info("draining", {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
+  log::Info("draining",
+            {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoNanoseconds(options_.shutdown_grace));
   server_->Wait();
@@ -95,12 +107,14 @@ void ServiceHost::RunUntilSignal() {
   sigaddset(&set, SIGINT);
   int sig = 0;
   sigwait(&set, &sig);
-  log::Info("signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  log::Info("signal received",
+            {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   Shutdown();
 }
 
 int ExitWithError(const absl::Status& status, std::string_view what) {
-  log::Error("startup failed", {{"what", std::string(what)}, {"error", status.ToString()}});
+  log::Error("startup failed",
+             {{"what", std::string(what)}, {"error", status.ToString()}});
   return 1;
 }
 

@@ -27,14 +27,17 @@ namespace crm::server {
 struct ServerOptions {
   std::string listen;  // "host:port"; port 0 picks a free one (tests)
   int max_message_bytes = 16 * 1024 * 1024;
-  // In-flight calls get this long to finish after SIGTERM; then they are cancelled.
+  // In-flight calls get this long to finish after SIGTERM; then they are
+  // cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration keepalive_time = absl::Seconds(30);
   // Full method names callable without a token (besides health/reflection).
   std::set<std::string> public_methods;
 
-  // Reads listen (default `default_listen`), max_message_bytes, shutdown_grace, log_level.
-  static ServerOptions Read(ConfigReader& config, const std::string& default_listen);
+  // Reads listen (default `default_listen`), max_message_bytes, shutdown_grace,
+  // log_level.
+  static ServerOptions Read(ConfigReader& config,
+                            const std::string& default_listen);
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it
@@ -44,7 +47,8 @@ void BlockTerminationSignals();
 
 class ServiceHost {
  public:
-  ServiceHost(ServerOptions options, std::shared_ptr<const auth::TokenCodec> tokens);
+  ServiceHost(ServerOptions options,
+              std::shared_ptr<const auth::TokenCodec> tokens);
   ~ServiceHost();
 
   // Services are not owned; they must outlive the host.

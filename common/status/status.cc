@@ -26,7 +26,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
 }
 
 absl::Status InvalidField(std::string_view field, std::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": ", std::string(rule)));
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(field), ": ", std::string(rule)));
 }
 
 }  // namespace crm

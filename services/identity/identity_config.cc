@@ -13,14 +13,17 @@ IdentityConfig IdentityConfig::Read(ConfigReader& config) {
       config.Int("password_hash_ops", static_cast<int64_t>(s.password_cost.ops),
                  crypto_pwhash_OPSLIMIT_MIN, 20));
   s.password_cost.mem_bytes =
-      static_cast<size_t>(config.Int("password_hash_mem_kib",
-                                     static_cast<int64_t>(s.password_cost.mem_bytes / 1024),
-                                     crypto_pwhash_MEMLIMIT_MIN / 1024, 1 << 20)) *
+      static_cast<size_t>(
+          config.Int("password_hash_mem_kib",
+                     static_cast<int64_t>(s.password_cost.mem_bytes / 1024),
+                     crypto_pwhash_MEMLIMIT_MIN / 1024, 1 << 20)) *
       1024;
-  s.login_policy.max_failed_logins = static_cast<int>(
-      config.Int("max_failed_logins", s.login_policy.max_failed_logins, 1, 100));
-  s.login_policy.lockout = config.Duration("lockout_duration", s.login_policy.lockout);
-  c.bootstrap_company_name = config.String("bootstrap_company_name", c.bootstrap_company_name);
+  s.login_policy.max_failed_logins = static_cast<int>(config.Int(
+      "max_failed_logins", s.login_policy.max_failed_logins, 1, 100));
+  s.login_policy.lockout =
+      config.Duration("lockout_duration", s.login_policy.lockout);
+  c.bootstrap_company_name =
+      config.String("bootstrap_company_name", c.bootstrap_company_name);
   c.bootstrap_admin_username = config.String("bootstrap_admin_username", "");
   c.bootstrap_admin_password = config.Secret("bootstrap_admin_password", "");
   return c;

@@ -36,39 +36,55 @@ class IdentityServiceImpl final : public pb::IdentityService::Service {
 
   // Creates the company root and the first admin when they do not exist
   // yet; does nothing (and says so) when the admin username exists.
-  absl::Status BootstrapAdmin(const std::string& company_name, const std::string& username,
+  absl::Status BootstrapAdmin(const std::string& company_name,
+                              const std::string& username,
                               const std::string& password);
 
-  grpc::Status Login(grpc::ServerContext*, const pb::LoginRequest*, pb::LoginResponse*) override;
-  grpc::Status RefreshToken(grpc::ServerContext*, const pb::RefreshTokenRequest*,
+  grpc::Status Login(grpc::ServerContext*, const pb::LoginRequest*,
+                     pb::LoginResponse*) override;
+  grpc::Status RefreshToken(grpc::ServerContext*,
+                            const pb::RefreshTokenRequest*,
                             pb::LoginResponse*) override;
-  grpc::Status Logout(grpc::ServerContext*, const pb::LogoutRequest*, pb::LogoutResponse*) override;
+  grpc::Status Logout(grpc::ServerContext*, const pb::LogoutRequest*,
+                      pb::LogoutResponse*) override;
   grpc::Status WhoAmI(grpc::ServerContext*, const pb::WhoAmIRequest*,
                       crm::common::v1::Principal*) override;
 
-  grpc::Status CreateOrgUnit(grpc::ServerContext*, const pb::CreateOrgUnitRequest*,
+  grpc::Status CreateOrgUnit(grpc::ServerContext*,
+                             const pb::CreateOrgUnitRequest*,
                              pb::OrgUnit*) override;
-  grpc::Status GetOrgUnit(grpc::ServerContext*, const pb::GetOrgUnitRequest*, pb::OrgUnit*) override;
-  grpc::Status UpdateOrgUnit(grpc::ServerContext*, const pb::UpdateOrgUnitRequest*,
+  grpc::Status GetOrgUnit(grpc::ServerContext*, const pb::GetOrgUnitRequest*,
+                          pb::OrgUnit*) override;
+  grpc::Status UpdateOrgUnit(grpc::ServerContext*,
+                             const pb::UpdateOrgUnitRequest*,
                              pb::OrgUnit*) override;
-  grpc::Status MoveOrgUnit(grpc::ServerContext*, const pb::MoveOrgUnitRequest*, pb::OrgUnit*) override;
-  grpc::Status ListOrgUnitChildren(grpc::ServerContext*, const pb::ListOrgUnitChildrenRequest*,
+  grpc::Status MoveOrgUnit(grpc::ServerContext*, const pb::MoveOrgUnitRequest*,
+                           pb::OrgUnit*) override;
+  grpc::Status ListOrgUnitChildren(grpc::ServerContext*,
+                                   const pb::ListOrgUnitChildrenRequest*,
                                    pb::ListOrgUnitsResponse*) override;
-  grpc::Status GetOrgSubtree(grpc::ServerContext*, const pb::GetOrgSubtreeRequest*,
+  grpc::Status GetOrgSubtree(grpc::ServerContext*,
+                             const pb::GetOrgSubtreeRequest*,
                              pb::ListOrgUnitsResponse*) override;
 
-  grpc::Status CreateUser(grpc::ServerContext*, const pb::CreateUserRequest*, pb::User*) override;
-  grpc::Status GetUser(grpc::ServerContext*, const pb::GetUserRequest*, pb::User*) override;
-  grpc::Status BatchGetUsers(grpc::ServerContext*, const pb::BatchGetUsersRequest*,
+  grpc::Status CreateUser(grpc::ServerContext*, const pb::CreateUserRequest*,
+                          pb::User*) override;
+  grpc::Status GetUser(grpc::ServerContext*, const pb::GetUserRequest*,
+                       pb::User*) override;
+  grpc::Status BatchGetUsers(grpc::ServerContext*,
+                             const pb::BatchGetUsersRequest*,
                              pb::BatchGetUsersResponse*) override;
   grpc::Status ListUsers(grpc::ServerContext*, const pb::ListUsersRequest*,
                          pb::ListUsersResponse*) override;
-  grpc::Status UpdateUser(grpc::ServerContext*, const pb::UpdateUserRequest*, pb::User*) override;
-  grpc::Status DeactivateUser(grpc::ServerContext*, const pb::DeactivateUserRequest*,
+  grpc::Status UpdateUser(grpc::ServerContext*, const pb::UpdateUserRequest*,
+                          pb::User*) override;
+  grpc::Status DeactivateUser(grpc::ServerContext*,
+                              const pb::DeactivateUserRequest*,
                               pb::User*) override;
 
  private:
-  absl::StatusOr<OrgUnitRecord> VisibleUnit(const auth::Principal& p, int64_t id);
+  absl::StatusOr<OrgUnitRecord> VisibleUnit(const auth::Principal& p,
+                                            int64_t id);
   absl::StatusOr<UserRecord> VisibleUser(const auth::Principal& p, int64_t id);
 
   std::shared_ptr<const Clock> clock_;

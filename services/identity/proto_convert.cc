@@ -10,9 +10,12 @@ void ToTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
 
 crm::common::v1::DataScope ToProtoScope(auth::DataScope scope) {
   switch (scope) {
-    case auth::DataScope::kSelf: return crm::common::v1::DATA_SCOPE_SELF;
-    case auth::DataScope::kSubtree: return crm::common::v1::DATA_SCOPE_SUBTREE;
-    case auth::DataScope::kAll: return crm::common::v1::DATA_SCOPE_ALL;
+    case auth::DataScope::kSelf:
+      return crm::common::v1::DATA_SCOPE_SELF;
+    case auth::DataScope::kSubtree:
+      return crm::common::v1::DATA_SCOPE_SUBTREE;
+    case auth::DataScope::kAll:
+      return crm::common::v1::DATA_SCOPE_ALL;
   }
   return crm::common::v1::DATA_SCOPE_UNSPECIFIED;
 }
@@ -41,8 +44,9 @@ void ToProto(const UserRecord& r, crm::identity::v1::User* out) {
   out->set_region_code(r.region_code);
   for (const auto& role : r.roles) out->add_roles(role);
   out->set_data_scope(ToProtoScope(auth::ScopeOfRoles(r.roles)));
-  out->set_status(r.status == UserStatus::kActive ? crm::identity::v1::USER_STATUS_ACTIVE
-                                                  : crm::identity::v1::USER_STATUS_INACTIVE);
+  out->set_status(r.status == UserStatus::kActive
+                      ? crm::identity::v1::USER_STATUS_ACTIVE
+                      : crm::identity::v1::USER_STATUS_INACTIVE);
   ToTimestamp(r.created_at, out->mutable_create_time());
   ToTimestamp(r.updated_at, out->mutable_update_time());
 }

@@ -18,27 +18,35 @@ std::string RandomBytes(size_t n) {
   return raw;
 }
 
-std::string RandomToken(size_t bytes) { return absl::WebSafeBase64Escape(RandomBytes(bytes)); }
+std::string RandomToken(size_t bytes) {
+  return absl::WebSafeBase64Escape(RandomBytes(bytes));
+}
 
-absl::Status BadCredentials() { return absl::UnauthenticatedError("invalid username or password"); }
+absl::Status BadCredentials() {
+  return absl::UnauthenticatedError("invalid username or password");
+}
 
 }  // namespace
 
-Sessions::Sessions(std::shared_ptr<UserStore> users, std::shared_ptr<TokenStore> tokens,
-                   std::shared_ptr<const auth::TokenCodec> codec, std::shared_ptr<const Clock> clock,
-                   SessionConfig config)
+Sessions::Sessions(std::shared_ptr<UserStore> users,
+                   std::shared_ptr<TokenStore> tokens,
+                   std::shared_ptr<const auth::TokenCodec> codec,
+                   std::shared_ptr<const Clock> clock, SessionConfig config)
     : users_(std::move(users)),
       tokens_(std::move(tokens)),
       codec_(std::move(codec)),
       clock_(std::move(clock)),
       config_(config) {
   if (sodium_init() < 0) log::Error("libsodium failed to initialize");
-  dummy_hash_ = HashPassword("dummy-password-for-timing", config_.password_cost).value_or("");
+  dummy_hash_ = HashPassword("dummy-password-for-timing", config_.password_cost)
+                    .value_or("");
 }
 
 std::string Sessions::HashRefreshToken(const std::string& token) {
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+  crypto_hash_sha256(digest,
+                     reinterpret_cast<const unsigned char*>(token.data()),
+                     token.size());
   return absl::BytesToHexString(
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
@@ -52,7 +60,8 @@ Session Sessions::WithAccessToken(const UserRecord& user) const {
   return s;
 }
 
-absl::StatusOr<Session> Sessions::Login(std::string username, const std::string& password) {
+absl::StatusOr<Session> Sessions::Login(std::string username,
+                                        const std::string& password) {
   if (username.empty()) return InvalidField("username", "required");
   if (password.empty()) return InvalidField("password", "required");
   if (password.size() > 1024) return BadCredentials();
@@ -60,7 +69,8 @@ absl::StatusOr<Session> Sessions::Login(std::string username, const std::string&
     (void)VerifyPassword(password, dummy_hash_);
     return BadCredentials();
   }
-  ASSIGN_OR_RETURN(std::optional<UserRecord> user, users_->FindByUsername(username));
+  ASSIGN_OR_RETURN(std::optional<UserRecord> user,
+                   users_->FindByUsername(username));
   if (!user.has_value()) {
     (void)VerifyPassword(password, dummy_hash_);
     return BadCredentials();
@@ -71,8 +81,9 @@ absl::StatusOr<Session> Sessions::Login(std::string username, const std::string&
     return absl::ResourceExhaustedError(absl::StrCat(
         "account locked after ", config_.login_policy.max_failed_logins,
         " failed logins; retry after ",
-        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *user->locked_until, absl::UTCTimeZone()), " (in ",
-        wait, " s)"));
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *user->locked_until,
+                         absl::UTCTimeZone()),
+        " (in ", wait, " s)"));
   }
   if (!VerifyPassword(password, user->password_hash)) {
     RETURN_IF_ERROR(users_->RecordFailedLogin(user->id, config_.login_policy));
@@ -87,7 +98,8 @@ absl::StatusOr<Session> Sessions::Login(std::string username, const std::string&
     auto h = HashPassword(password, config_.password_cost);
     if (h.ok()) rehash = *h;
   }
-  if (user->failed_logins != 0 || user->locked_until.has_value() || rehash.has_value()) {
+  if (user->failed_logins != 0 || user->locked_until.has_value() ||
+      rehash.has_value()) {
     RETURN_IF_ERROR(users_->RecordSuccessfulLogin(user->id, rehash));
   }
   Session s = WithAccessToken(*user);
@@ -95,17 +107,20 @@ absl::StatusOr<Session> Sessions::Login(std::string username, const std::string&
   s.refresh_expires_at = now + config_.refresh_ttl;
   // A new login starts a new token family; rotations stay in it.
   RETURN_IF_ERROR(tokens_->Insert(HashRefreshToken(s.refresh_token), user->id,
-                                  absl::BytesToHexString(RandomBytes(16)), s.refresh_expires_at));
+                                  absl::BytesToHexString(RandomBytes(16)),
+                                  s.refresh_expires_at));
   return s;
 }
 
 absl::StatusOr<Session> Sessions::Refresh(const std::string& refresh_token) {
   if (refresh_token.empty()) return InvalidField("refresh_token", "required");
-  if (refresh_token.size() > 256) return absl::UnauthenticatedError("unknown refresh token");
+  if (refresh_token.size() > 256)
+    return absl::UnauthenticatedError("unknown refresh token");
   const std::string next = RandomToken(32);
   const absl::Time expires = clock_->Now() + config_.refresh_ttl;
   ASSIGN_OR_RETURN(int64_t user_id,
-                   tokens_->Rotate(HashRefreshToken(refresh_token), HashRefreshToken(next), expires));
+                   tokens_->Rotate(HashRefreshToken(refresh_token),
+                                   HashRefreshToken(next), expires));
   ASSIGN_OR_RETURN(UserRecord user, users_->Get(user_id));
   Session s = WithAccessToken(user);
   s.refresh_token = next;

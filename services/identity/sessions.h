@@ -33,13 +33,14 @@ struct Session {
 class Sessions {
  public:
   Sessions(std::shared_ptr<UserStore> users, std::shared_ptr<TokenStore> tokens,
-           std::shared_ptr<const auth::TokenCodec> codec, std::shared_ptr<const Clock> clock,
-           SessionConfig config);
+           std::shared_ptr<const auth::TokenCodec> codec,
+           std::shared_ptr<const Clock> clock, SessionConfig config);
 
   // UNAUTHENTICATED "invalid username or password" for an unknown user or a
   // wrong password (the same answer, so usernames cannot be probed);
   // RESOURCE_EXHAUSTED with the retry time while the account is locked.
-  absl::StatusOr<Session> Login(std::string username, const std::string& password);
+  absl::StatusOr<Session> Login(std::string username,
+                                const std::string& password);
   absl::StatusOr<Session> Refresh(const std::string& refresh_token);
   absl::Status Logout(const std::string& refresh_token);
 
@@ -56,7 +57,8 @@ class Sessions {
   std::shared_ptr<const auth::TokenCodec> codec_;
   std::shared_ptr<const Clock> clock_;
   SessionConfig config_;
-  std::string dummy_hash_;  // verified against for unknown users, to even out timing
+  std::string
+      dummy_hash_;  // verified against for unknown users, to even out timing
 };
 
 }  // namespace crm::identity

@@ -6,7 +6,8 @@ bool IsLocked(std::optional<absl::Time> locked_until, absl::Time now) {
   return locked_until.has_value() && now < *locked_until;
 }
 
-FailureOutcome AfterFailedLogin(int failed_logins, absl::Time now, const LoginPolicy& policy) {
+FailureOutcome AfterFailedLogin(int failed_logins, absl::Time now,
+                                const LoginPolicy& policy) {
   const int count = failed_logins + 1;
   if (count >= policy.max_failed_logins) {
     // Locked: the count starts over, so after the lock another full run of

@@ -18,11 +18,12 @@ struct LoginPolicy {
 bool IsLocked(std::optional<absl::Time> locked_until, absl::Time now);
 
 struct FailureOutcome {
-  int failed_logins;                     // the new count to store
+  int failed_logins;                       // the new count to store
   std::optional<absl::Time> locked_until;  // set when this failure locks
 };
 // What one more wrong password does to an account with `failed_logins`
 // recorded failures.
-FailureOutcome AfterFailedLogin(int failed_logins, absl::Time now, const LoginPolicy& policy);
+FailureOutcome AfterFailedLogin(int failed_logins, absl::Time now,
+                                const LoginPolicy& policy);
 
 }  // namespace crm::identity

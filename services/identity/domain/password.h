@@ -12,19 +12,23 @@
 namespace crm::identity {
 
 struct PasswordCost {
-  unsigned long long ops = 2;        // crypto_pwhash_OPSLIMIT_INTERACTIVE
-  size_t mem_bytes = 64ull << 20;    // crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB)
+  unsigned long long ops = 2;  // crypto_pwhash_OPSLIMIT_INTERACTIVE
+  size_t mem_bytes =
+      64ull << 20;  // crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB)
   // The smallest cost libsodium allows; for tests only.
   static PasswordCost Minimum();
 };
 
 // Rules a new password must meet: 8..128 bytes, not all one character.
 // INVALID_ARGUMENT naming `field` and the rule.
-absl::Status ValidateNewPassword(const std::string& password, const std::string& field);
+absl::Status ValidateNewPassword(const std::string& password,
+                                 const std::string& field);
 
-absl::StatusOr<std::string> HashPassword(const std::string& password, const PasswordCost& cost);
+absl::StatusOr<std::string> HashPassword(const std::string& password,
+                                         const PasswordCost& cost);
 // Constant-time check of a password against an encoded hash.
-bool VerifyPassword(const std::string& password, const std::string& encoded_hash);
+bool VerifyPassword(const std::string& password,
+                    const std::string& encoded_hash);
 bool NeedsRehash(const std::string& encoded_hash, const PasswordCost& cost);
 
 }  // namespace crm::identity

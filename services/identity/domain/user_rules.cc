@@ -18,18 +18,22 @@ absl::Status NormalizeUsername(std::string* username) {
     return InvalidField("username", "must start with a letter or digit");
   }
   for (char c : *username) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return InvalidField("username", "may contain only a-z, 0-9, '.', '_' and '-'");
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+          c == '_' || c == '-')) {
+      return InvalidField("username",
+                          "may contain only a-z, 0-9, '.', '_' and '-'");
     }
   }
   return absl::OkStatus();
 }
 
 absl::Status NormalizeRoles(std::vector<std::string>* roles) {
-  if (roles->empty()) return InvalidField("roles", "at least one role is required");
+  if (roles->empty())
+    return InvalidField("roles", "at least one role is required");
   std::vector<std::string> out;
   for (const std::string& r : *roles) {
-    if (!auth::IsKnownRole(r)) return InvalidField("roles", absl::StrCat("unknown role \"", r, "\""));
+    if (!auth::IsKnownRole(r))
+      return InvalidField("roles", absl::StrCat("unknown role \"", r, "\""));
     if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
   }
   *roles = std::move(out);
@@ -50,11 +54,13 @@ absl::Status ValidateEmail(const std::string& email) {
 
 absl::Status ValidatePhone(const std::string& phone) {
   if (phone.empty()) return absl::OkStatus();
-  if (phone.size() < 5 || phone.size() > 32) return InvalidField("phone", "must be 5 to 32 characters");
+  if (phone.size() < 5 || phone.size() > 32)
+    return InvalidField("phone", "must be 5 to 32 characters");
   for (char c : phone) {
-    if (!(absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == ' ' || c == '+' || c == '-' ||
-          c == '(' || c == ')')) {
-      return InvalidField("phone", "may contain only digits, spaces, '+', '-' and parentheses");
+    if (!(absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == ' ' ||
+          c == '+' || c == '-' || c == '(' || c == ')')) {
+      return InvalidField(
+          "phone", "may contain only digits, spaces, '+', '-' and parentheses");
     }
   }
   return absl::OkStatus();

@@ -15,7 +15,8 @@ namespace crm::identity {
 
 class OrgStore {
  public:
-  OrgStore(std::shared_ptr<db::ConnectionPool> pool, std::shared_ptr<const Clock> clock)
+  OrgStore(std::shared_ptr<db::ConnectionPool> pool,
+           std::shared_ptr<const Clock> clock)
       : pool_(std::move(pool)), clock_(std::move(clock)) {}
 
   struct NewUnit {
@@ -34,8 +35,9 @@ class OrgStore {
   absl::StatusOr<std::vector<OrgUnitRecord>> Children(int64_t parent_id);
   // The unit at `path` and all below it, ordered by path.
   absl::StatusOr<std::vector<OrgUnitRecord>> Subtree(const std::string& path);
-  absl::StatusOr<OrgUnitRecord> Update(int64_t id, const std::optional<std::string>& name,
-                                       const std::optional<std::string>& region_code);
+  absl::StatusOr<OrgUnitRecord> Update(
+      int64_t id, const std::optional<std::string>& name,
+      const std::optional<std::string>& region_code);
 
   struct MoveResult {
     OrgUnitRecord unit;

@@ -17,25 +17,28 @@ namespace crm::identity {
 
 class UserStore {
  public:
-  UserStore(std::shared_ptr<db::ConnectionPool> pool, std::shared_ptr<const Clock> clock)
+  UserStore(std::shared_ptr<db::ConnectionPool> pool,
+            std::shared_ptr<const Clock> clock)
       : pool_(std::move(pool)), clock_(std::move(clock)) {}
 
   // `user` holds validated fields and the password hash; org_path is looked
   // up from org_unit_id (NOT_FOUND "org_unit_id: ..." when unknown).
   // ALREADY_EXISTS names the existing user for a taken username; the same
   // non-empty request_id returns the user created first.
-  absl::StatusOr<UserRecord> Create(const UserRecord& user, const std::string& request_id);
+  absl::StatusOr<UserRecord> Create(const UserRecord& user,
+                                    const std::string& request_id);
   absl::StatusOr<UserRecord> Get(int64_t id);
-  absl::StatusOr<std::optional<UserRecord>> FindByUsername(const std::string& username);
+  absl::StatusOr<std::optional<UserRecord>> FindByUsername(
+      const std::string& username);
   // Users among `ids` that satisfy `scope`; unknown ids are left out.
-  absl::StatusOr<std::vector<UserRecord>> BatchGet(const std::vector<int64_t>& ids,
-                                                   const auth::SqlPredicate& scope);
+  absl::StatusOr<std::vector<UserRecord>> BatchGet(
+      const std::vector<int64_t>& ids, const auth::SqlPredicate& scope);
 
   struct ListFilter {
     std::string subtree_path;  // empty: no subtree filter
     std::string role;          // empty: any
     std::optional<UserStatus> status;
-    int64_t after_id = 0;      // paging cursor
+    int64_t after_id = 0;  // paging cursor
     int limit = 50;
   };
   // Ordered by id; returns at most limit rows.
@@ -55,7 +58,8 @@ class UserStore {
 
   // Login bookkeeping.
   absl::Status RecordFailedLogin(int64_t id, const LoginPolicy& policy);
-  absl::Status RecordSuccessfulLogin(int64_t id, const std::optional<std::string>& new_hash);
+  absl::Status RecordSuccessfulLogin(
+      int64_t id, const std::optional<std::string>& new_hash);
 
   absl::StatusOr<int64_t> CountUsers();
 
