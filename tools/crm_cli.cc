@@ -26,8 +26,8 @@ int Usage() {
                "  crm-cli health ADDRESS\n"
                "  crm-cli login ADDRESS USERNAME PASSWORD\n"
                "  crm-cli whoami ADDRESS ACCESS_TOKEN\n"
-               "  crm-cli seed-demo --identity=ADDRESS --admin_username=U "
-               "--admin_password=P\n");
+               "  crm-cli seed-demo --identity=ADDRESS [--accounts=ADDRESS] "
+               "--admin_username=U --admin_password=P\n");
   return 2;
 }
 
@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
     const std::string address = config.String("identity", "127.0.0.1:50051");
     const std::string user = config.String("admin_username", "admin");
     const std::string password = config.RequiredString("admin_password", true);
+    // Optional: also seed pools and customers into the accounts service.
+    const std::string accounts_address = config.String("accounts", "");
     if (absl::Status s = config.Finish(); !s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());
       return 2;
@@ -104,6 +106,12 @@ int main(int argc, char** argv) {
     auto stub = pb::IdentityService::NewStub(crm::client::MakeChannel(address));
     std::printf("demo users (password %s):\n", crm::tools::kDemoPassword);
     absl::Status s = crm::tools::SeedDemo(*stub, user, password);
+    if (s.ok() && !accounts_address.empty()) {
+      auto accounts = crm::accounts::v1::AccountsService::NewStub(
+          crm::client::MakeChannel(accounts_address));
+      std::printf("demo customers:\n");
+      s = crm::tools::SeedDemoAccounts(*stub, *accounts, user, password);
+    }
     if (!s.ok()) {
       std::fprintf(stderr, "seed-demo failed: %s\n", s.ToString().c_str());
       return 1;

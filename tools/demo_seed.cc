@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/client/client.h"
 #include "common/status/status.h"
+#include "common/validate/credit_code.h"
 
 namespace crm::tools {
 namespace {
@@ -108,6 +110,109 @@ absl::Status SeedDemo(pb::IdentityService::StubInterface& identity,
                           absl::StrCat("user ", u.username, ": ", s.message()));
     std::printf("  %-14s %-16s %s\n", user.username().c_str(), u.role.c_str(),
                 user.org_path().c_str());
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<std::string> LoginToken(
+    pb::IdentityService::StubInterface& identity, const std::string& username,
+    const std::string& password) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, "");
+  pb::LoginRequest req;
+  req.set_username(username);
+  req.set_password(password);
+  pb::LoginResponse resp;
+  RETURN_IF_ERROR(FromGrpcStatus(identity.Login(&ctx, req, &resp)));
+  return resp.access_token();
+}
+
+// Demo credit codes: a fixed prefix, a running number, the real check digit.
+std::string DemoCreditCode(int n) {
+  const std::string first17 =
+      absl::StrCat("91310000MA1D", absl::StrFormat("%05d", n));
+  return first17 + *validate::CreditCodeCheckChar(first17);
+}
+
+}  // namespace
+
+absl::Status SeedDemoAccounts(
+    pb::IdentityService::StubInterface& identity,
+    crm::accounts::v1::AccountsService::StubInterface& accounts,
+    const std::string& admin_username, const std::string& admin_password) {
+  namespace apb = crm::accounts::v1;
+  ASSIGN_OR_RETURN(std::string admin,
+                   LoginToken(identity, admin_username, admin_password));
+  struct Region {
+    const char* code;
+    const char* pool;
+    const char* city;
+    const char* rep;
+    double lat, lng;
+  };
+  const Region regions[] = {
+      {"east", "华东公海", "上海", "rep.sh1.1", 31.23, 121.47},
+      {"north", "华北公海", "北京", "rep.bj1.1", 39.90, 116.40}};
+  const char* kTrades[] = {"贸易", "科技", "机械", "食品", "物流", "医疗器械",
+                           "建材", "软件", "服装", "化工", "教育", "咨询"};
+  int code = 0;
+  for (const Region& r : regions) {
+    apb::Pool pool;
+    {
+      grpc::ClientContext ctx;
+      client::Prepare(&ctx, admin);
+      apb::CreatePoolRequest req;
+      req.mutable_pool()->set_name(r.pool);
+      req.mutable_pool()->set_region_code(r.code);
+      req.set_request_id(absl::StrCat("demo-seed-pool-", r.code));
+      absl::Status s = FromGrpcStatus(accounts.CreatePool(&ctx, req, &pool));
+      if (!s.ok()) {
+        return absl::Status(s.code(),
+                            absl::StrCat("pool ", r.pool, ": ", s.message()));
+      }
+    }
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 12; ++i) {
+      grpc::ClientContext ctx;
+      client::Prepare(&ctx, admin);
+      apb::CreateAccountRequest req;
+      apb::Account* a = req.mutable_account();
+      a->set_kind(apb::ACCOUNT_KIND_COMPANY);
+      a->set_name(
+          absl::StrCat(r.city, kTrades[i], "示范", i + 1, "号有限公司"));
+      a->set_credit_code(DemoCreditCode(++code));
+      a->set_industry(kTrades[i]);
+      a->set_address(absl::StrCat(r.city, "市示范路", i + 1, "号"));
+      a->mutable_location()->set_lat(r.lat + 0.01 * i);
+      a->mutable_location()->set_lng(r.lng + 0.01 * i);
+      a->set_region_code(r.code);
+      a->set_type(i % 4 == 0 ? apb::CUSTOMER_TYPE_KA : apb::CUSTOMER_TYPE_SMB);
+      req.set_pool_id(pool.id());
+      req.set_ignore_similar(true);
+      req.set_request_id(absl::StrCat("demo-seed-account-", r.code, "-", i));
+      apb::CreateAccountResponse resp;
+      absl::Status s = FromGrpcStatus(accounts.CreateAccount(&ctx, req, &resp));
+      if (!s.ok())
+        return absl::Status(s.code(), absl::StrCat("account: ", s.message()));
+      ids.push_back(resp.account().id());
+    }
+    ASSIGN_OR_RETURN(std::string rep,
+                     LoginToken(identity, r.rep, kDemoPassword));
+    for (int i = 0; i < 3; ++i) {
+      grpc::ClientContext ctx;
+      client::Prepare(&ctx, rep);
+      apb::ClaimAccountRequest req;
+      req.set_account_id(ids[i]);
+      req.set_request_id(absl::StrCat("demo-seed-claim-", r.code, "-", i));
+      apb::Account claimed;
+      absl::Status s =
+          FromGrpcStatus(accounts.ClaimAccount(&ctx, req, &claimed));
+      if (!s.ok())
+        return absl::Status(s.code(), absl::StrCat("claim: ", s.message()));
+    }
+    std::printf("  %s: 12 customers, 3 claimed by %s\n", r.pool, r.rep);
   }
   return absl::OkStatus();
 }

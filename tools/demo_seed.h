@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "crm/accounts/v1/accounts.grpc.pb.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 
 namespace crm::tools {
@@ -19,6 +20,14 @@ inline constexpr char kDemoPassword[] = "Demo-pass-2026!";
 // 2 support agents. Prints one line per user.
 absl::Status SeedDemo(
     crm::identity::v1::IdentityService::StubInterface& identity,
+    const std::string& admin_username, const std::string& admin_password);
+
+// After SeedDemo: a public pool per region (华东公海, 华北公海) with 12
+// customers each, and 3 customers claimed by each of rep.sh1.1 and
+// rep.bj1.1, so the pool pages and "my customers" are not empty.
+absl::Status SeedDemoAccounts(
+    crm::identity::v1::IdentityService::StubInterface& identity,
+    crm::accounts::v1::AccountsService::StubInterface& accounts,
     const std::string& admin_username, const std::string& admin_password);
 
 }  // namespace crm::tools
