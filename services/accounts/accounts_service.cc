@@ -1,5 +1,7 @@
 #include "services/accounts/accounts_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -405,8 +407,18 @@ grpc::Status AccountsServiceImpl::UpdatePool(grpc::ServerContext* ctx,
                                              pb::Pool* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (!p.IsAdmin())
-      return absl::PermissionDeniedError("only admins may change pools");
+    // Admins change any pool; a pool's own admins change its name and rules.
+    if (!p.IsAdmin()) {
+      auto pool = pools_->Get(req->pool().id());
+      const bool pool_admin =
+          pool.ok() &&
+          std::find(pool->admin_user_ids.begin(), pool->admin_user_ids.end(),
+                    p.user_id) != pool->admin_user_ids.end();
+      if (!pool_admin) {
+        return absl::PermissionDeniedError(
+            "only admins and the pool's admins may change a pool");
+      }
+    }
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
     std::optional<std::string> name;

@@ -448,5 +448,31 @@ TEST_F(AccountsTest, ListingFollowsDataScopeFiltersAndPages) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(AccountsTest, PoolAdminsChangeTheirPoolOnly) {
+  auto keeper = h_.User("pool.keeper", "east", "sales_manager");
+  auto other = h_.User("lead.other", "east", "sales_manager");
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, h_.Admin());
+  pb::CreatePoolRequest create;
+  create.mutable_pool()->set_name("KA 公海");
+  create.mutable_pool()->set_region_code("east");
+  create.mutable_pool()->add_admin_user_ids(keeper.user_id);
+  pb::Pool pool;
+  ASSERT_TRUE(h_.stub().CreatePool(&ctx, create, &pool).ok());
+  auto rename = [&](const std::string& token) {
+    grpc::ClientContext c;
+    client::Prepare(&c, token);
+    pb::UpdatePoolRequest req;
+    req.mutable_pool()->set_id(pool.id());
+    req.mutable_pool()->set_name("KA 公海（新）");
+    req.mutable_update_mask()->add_paths("name");
+    pb::Pool out;
+    return h_.stub().UpdatePool(&c, req, &out);
+  };
+  EXPECT_EQ(rename(other.token).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(rename(keeper.token).ok());
+}
+
 }  // namespace
 }  // namespace crm::accounts
