@@ -17,7 +17,7 @@ bool IsKnownRole(std::string_view role) {
 }
 
 DataScope ScopeOfRole(std::string_view role) {
-  if (role == kRoleAdmin) return DataScope::kAll;
+  if (role == kRoleAdmin || role == kRoleService) return DataScope::kAll;
   if (role == kRoleBoss || role == kRoleSalesManager ||
       role == kRoleSupportManager || role == kRoleFinance) {
     return DataScope::kSubtree;

@@ -19,6 +19,10 @@ inline constexpr std::string_view kRoleSalesRep = "sales_rep";
 inline constexpr std::string_view kRoleFinance = "finance";
 inline constexpr std::string_view kRoleSupportAgent = "support_agent";
 inline constexpr std::string_view kRoleSupportManager = "support_manager";
+// Carried only by service tokens (TokenCodec::IssueService): another service
+// of the suite acting on its own behalf (an event consumer, a scheduled job).
+// Never grantable to a user, so it is not among KnownRoles().
+inline constexpr std::string_view kRoleService = "service";
 
 // All roles the suite knows, in a stable order.
 const std::vector<std::string_view>& KnownRoles();
@@ -27,7 +31,8 @@ bool IsKnownRole(std::string_view role);
 // The data scope a single role grants:
 //   admin -> ALL; boss, sales_manager, support_manager, finance -> SUBTREE
 //   (a boss or finance placed at the company root thereby sees everything,
-//   one placed in a region sees that region); sales_rep, support_agent -> SELF.
+//   one placed in a region sees that region); sales_rep, support_agent -> SELF;
+//   service -> ALL.
 DataScope ScopeOfRole(std::string_view role);
 // The widest scope among the roles (SELF when there are none).
 DataScope ScopeOfRoles(const std::vector<std::string>& roles);
@@ -43,9 +48,12 @@ struct Principal {
   std::vector<std::string> roles;
   DataScope scope = DataScope::kSelf;
   std::string region_code;  // effective region of the unit, may be empty
+  // Set (and user_id 0) for a service token: the calling service's name.
+  std::string service;
 
   bool HasRole(std::string_view role) const;
   bool IsAdmin() const { return HasRole(kRoleAdmin); }
+  bool IsService() const { return !service.empty(); }
 };
 
 // Whether `path` equals `ancestor` or lies below it. Both are materialized

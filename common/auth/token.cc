@@ -56,6 +56,21 @@ TokenCodec::Issued TokenCodec::Issue(const Principal& p,
   return {obj.signature(), exp};
 }
 
+TokenCodec::Issued TokenCodec::IssueService(std::string_view service,
+                                            absl::Duration ttl) const {
+  using namespace jwt::params;
+  const absl::Time now = clock_->Now();
+  const absl::Time exp = now + ttl;
+  jwt::jwt_object obj{algorithm("HS256"), secret(key_)};
+  obj.add_claim("iss", kIssuer)
+      .add_claim("typ", "service")
+      .add_claim("svc", std::string(service))
+      .add_claim("iat", absl::ToUnixSeconds(now))
+      .add_claim("exp", absl::ToUnixSeconds(exp))
+      .add_claim("jti", NewJti());
+  return {obj.signature(), exp};
+}
+
 absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
   using namespace jwt::params;
   if (token.empty()) return absl::UnauthenticatedError("missing token");
@@ -80,7 +95,8 @@ absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
   }
   try {
     const auto& payload = obj.payload().create_json_obj();
-    if (payload.value("typ", "") != "access")
+    const std::string typ = payload.value("typ", "");
+    if (typ != "access" && typ != "service")
       return absl::UnauthenticatedError("not an access token");
     // The library checks expiry against the system clock; check it against
     // the injected clock too so time-travel tests mean what they say.
@@ -89,6 +105,15 @@ absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
       return absl::UnauthenticatedError("token expired");
     }
     Principal p;
+    if (typ == "service") {
+      p.service = payload.value("svc", "");
+      if (p.service.empty()) return absl::UnauthenticatedError("malformed token");
+      p.username = absl::StrCat("service:", p.service);
+      p.org_path = "/";
+      p.roles = {std::string(kRoleService)};
+      p.scope = DataScope::kAll;
+      return p;
+    }
     if (!absl::SimpleAtoi(payload.at("sub").get<std::string>(), &p.user_id) ||
         p.user_id <= 0) {
       return absl::UnauthenticatedError("malformed token");

@@ -36,9 +36,14 @@ class TokenCodec {
     absl::Time expires_at;
   };
   Issued Issue(const Principal& principal, absl::Duration ttl) const;
+  // A token for service `service` itself (typ=service, svc claim, role
+  // "service", scope ALL, org path "/"), for calls no user made: event
+  // consumers and scheduled jobs. See docs/adr/0007.
+  Issued IssueService(std::string_view service, absl::Duration ttl) const;
 
   // UNAUTHENTICATED with a reason ("token expired", "bad signature",
-  // "malformed token") for anything but a valid, unexpired access token.
+  // "malformed token") for anything but a valid, unexpired access or service
+  // token.
   absl::StatusOr<Principal> Verify(std::string_view token) const;
 
  private:

@@ -1,5 +1,7 @@
 #include "common/auth/token.h"
 
+#include "common/auth/service_credentials.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -38,6 +40,49 @@ TEST(TokenTest, IssueThenVerifyRoundTrips) {
   EXPECT_EQ(p->roles, std::vector<std::string>{"sales_rep"});
   EXPECT_EQ(p->scope, DataScope::kSelf);
   EXPECT_EQ(p->region_code, "east");
+}
+
+TEST(TokenTest, ServiceTokenVerifiesAsServicePrincipal) {
+  auto codec = TokenCodec::Create(kKey);
+  ASSERT_TRUE(codec.ok());
+  auto p = codec->Verify(codec->IssueService("accounts", absl::Minutes(5)).token);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_TRUE(p->IsService());
+  EXPECT_EQ(p->service, "accounts");
+  EXPECT_EQ(p->user_id, 0);
+  EXPECT_EQ(p->scope, DataScope::kAll);
+  EXPECT_TRUE(p->HasRole(kRoleService));
+  EXPECT_FALSE(p->IsAdmin());
+  EXPECT_EQ(p->org_path, "/");
+}
+
+TEST(TokenTest, ServiceRoleIsNotGrantableToUsers) {
+  EXPECT_FALSE(IsKnownRole(kRoleService));
+  EXPECT_EQ(ScopeOfRole(kRoleService), DataScope::kAll);
+}
+
+TEST(TokenTest, ServiceTokenWithWrongKeyIsRejected) {
+  auto mine = TokenCodec::Create(kKey);
+  auto theirs = TokenCodec::Create("another-key-another-key-another-key!!");
+  auto p = mine->Verify(theirs->IssueService("accounts", absl::Minutes(5)).token);
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(ServiceCredentialsTest, ReissuesBeforeExpiry) {
+  auto clock = std::make_shared<ManualClock>(absl::Now());
+  auto codec = TokenCodec::Create(kKey, clock);
+  ASSERT_TRUE(codec.ok());
+  ServiceCredentials creds(*codec, "orders", absl::Minutes(10), clock);
+  const std::string first = creds.Token();
+  EXPECT_EQ(creds.Token(), first);  // cached
+  clock->Advance(absl::Minutes(6));  // past half the ttl
+  const std::string second = creds.Token();
+  EXPECT_NE(second, first);
+  clock->Advance(absl::Minutes(9));  // first has expired, second has not
+  EXPECT_FALSE(codec->Verify(first).ok());
+  auto p = codec->Verify(creds.Token());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->service, "orders");
 }
 
 TEST(TokenTest, ShortKeyIsRejected) {
