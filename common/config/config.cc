@@ -1,5 +1,6 @@
 #include "common/config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -68,6 +69,18 @@ std::string ConfigReader::Secret(const std::string& name,
   std::string v = Lookup(name).value_or(default_value);
   Record(name, v, true);
   return v;
+}
+
+std::string ConfigReader::OneOf(const std::string& name,
+                                const std::string& default_value,
+                                const std::vector<std::string>& allowed) {
+  std::string value = String(name, default_value);
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    errors_.push_back(absl::StrCat(name, ": must be one of ",
+                                   absl::StrJoin(allowed, ", "), ", not \"",
+                                   value, "\""));
+  }
+  return value;
 }
 
 std::string ConfigReader::RequiredString(const std::string& name, bool secret) {

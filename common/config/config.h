@@ -34,6 +34,9 @@ class ConfigReader {
   std::string String(const std::string& name, const std::string& default_value);
   // Required and non-empty; `secret` keeps the value out of Describe().
   std::string RequiredString(const std::string& name, bool secret = false);
+  // One of `allowed` (the default must be one); anything else is an error.
+  std::string OneOf(const std::string& name, const std::string& default_value,
+                    const std::vector<std::string>& allowed);
   std::string Secret(const std::string& name, const std::string& default_value);
   int64_t Int(const std::string& name, int64_t default_value, int64_t min,
               int64_t max);

@@ -26,6 +26,8 @@ absl::Status ServiceRuntime::Open(
   RETURN_IF_ERROR(config_.Finish());
   if (!codec_.ok()) return codec_.status();
   tokens_ = std::make_shared<const auth::TokenCodec>(*codec_);
+  service_credentials_ =
+      std::make_shared<auth::ServiceCredentials>(*codec_, name_);
   log::Info(absl::StrCat("starting crm-", name_),
             {{"config", config_.Describe()}});
   ASSIGN_OR_RETURN(db_, db::ConnectionPool::Create(db_options_));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/auth/service_credentials.h"
 #include "common/auth/token.h"
 #include "common/config/config.h"
 #include "common/db/migrations.h"
@@ -59,6 +60,10 @@ class ServiceRuntime {
   const std::shared_ptr<const auth::TokenCodec>& tokens() const {
     return tokens_;
   }
+  // This service's own token source, for calls no user made (ADR 0007).
+  const std::shared_ptr<auth::ServiceCredentials>& service_credentials() const {
+    return service_credentials_;
+  }
 
   // Serves until SIGTERM/SIGINT, then drains; returns the exit code.
   int Serve(const std::vector<grpc::Service*>& services,
@@ -76,6 +81,7 @@ class ServiceRuntime {
   redis::RedisOptions redis_options_;
   absl::StatusOr<auth::TokenCodec> codec_;
   std::shared_ptr<const auth::TokenCodec> tokens_;
+  std::shared_ptr<auth::ServiceCredentials> service_credentials_;
   std::shared_ptr<db::ConnectionPool> db_;
   std::unique_ptr<redis::RedisPool> redis_;
   std::unique_ptr<events::OutboxRelay> relay_;

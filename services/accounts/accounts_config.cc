@@ -16,6 +16,9 @@ AccountsSettings AccountsSettings::Read(ConfigReader& config) {
       config.Bool("default_capacity_counts_signed", r.capacity_counts_signed);
   r.locked_capacity = static_cast<int>(
       config.Int("default_locked_capacity", r.locked_capacity, 0, 1000000));
+  s.deactivated_accounts_to =
+      config.OneOf("deactivated_accounts_to", s.deactivated_accounts_to,
+                   {"pool", "manager"});
   s.service.claim_lock_ttl =
       config.Duration("claim_lock_ttl", s.service.claim_lock_ttl);
   return s;

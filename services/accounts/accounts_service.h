@@ -77,6 +77,11 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
   grpc::Status TransferAccounts(grpc::ServerContext*,
                                 const pb::TransferAccountsRequest*,
                                 pb::TransferAccountsResponse*) override;
+  grpc::Status LockAccount(grpc::ServerContext*, const pb::LockAccountRequest*,
+                           pb::Account*) override;
+  grpc::Status UnlockAccount(grpc::ServerContext*,
+                             const pb::UnlockAccountRequest*,
+                             pb::Account*) override;
   grpc::Status ListPoolHistory(grpc::ServerContext*,
                                const pb::ListPoolHistoryRequest*,
                                pb::ListPoolHistoryResponse*) override;

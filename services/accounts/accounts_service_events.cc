@@ -6,42 +6,25 @@
 #include "absl/strings/str_cat.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
+#include "common/events/payload.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "services/accounts/store/owner_release_store.h"
 #include "services/accounts/store/pool_store.h"
+#include "services/accounts/store/protection_store.h"
+#include "services/accounts/store/task_store.h"
 #include "services/accounts/store/tier_store.h"
 
 namespace crm::accounts {
 namespace {
 
+using events::IdField;
+using events::IntField;
+
 std::string DefaultConsumerName() {
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
   return absl::StrCat(host[0] ? host : "accounts", "-", getpid());
-}
-
-// An integer field: a JSON number or a decimal string.
-std::optional<int64_t> IntField(const nlohmann::json& p, const char* name) {
-  if (!p.is_object() || !p.contains(name)) return std::nullopt;
-  const nlohmann::json& v = p[name];
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_string()) {
-    int64_t out = 0;
-    if (absl::SimpleAtoi(v.get<std::string>(), &out)) return out;
-  }
-  return std::nullopt;
-}
-
-// A string id: a JSON string or integer.
-std::optional<std::string> IdField(const nlohmann::json& p, const char* name) {
-  if (!p.is_object() || !p.contains(name)) return std::nullopt;
-  const nlohmann::json& v = p[name];
-  if (v.is_string() && !v.get<std::string>().empty() &&
-      v.get<std::string>().size() <= 64)
-    return v.get<std::string>();
-  if (v.is_number_integer()) return absl::StrCat(v.get<int64_t>());
-  return std::nullopt;
 }
 
 // Logs an event that can never be applied; it is acknowledged.
@@ -73,6 +56,13 @@ AccountsEventConsumers::AccountsEventConsumers(
         return OnIdentity(e, tx);
       },
       clock_);
+  o.stream = events::StreamFor("opportunities");
+  opportunities_ = std::make_unique<events::StreamConsumer>(
+      pool_, redis, o,
+      [this](const events::Event& e, db::Connection& tx) {
+        return OnOpportunities(e, tx);
+      },
+      clock_);
   o.stream = events::StreamFor("orders");
   orders_ = std::make_unique<events::StreamConsumer>(
       pool_, redis, o,
@@ -86,18 +76,21 @@ AccountsEventConsumers::~AccountsEventConsumers() { Stop(); }
 
 void AccountsEventConsumers::Start() {
   identity_->Start();
+  opportunities_->Start();
   orders_->Start();
 }
 
 void AccountsEventConsumers::Stop() {
   identity_->Stop();
+  opportunities_->Stop();
   orders_->Stop();
 }
 
 absl::StatusOr<int> AccountsEventConsumers::PollOnce() {
   ASSIGN_OR_RETURN(int a, identity_->PollOnce());
-  ASSIGN_OR_RETURN(int b, orders_->PollOnce());
-  return a + b;
+  ASSIGN_OR_RETURN(int b, opportunities_->PollOnce());
+  ASSIGN_OR_RETURN(int c, orders_->PollOnce());
+  return a + b + c;
 }
 
 absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
@@ -106,9 +99,26 @@ absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
   std::optional<int64_t> user = IntField(e.payload, "user_id");
   if (!user.has_value() || *user <= 0)
     return Skip(e, "user_id: required, a positive integer");
+  const absl::Time now = clock_->Now();
+  std::optional<std::string> path = events::StringField(e.payload, "org_path");
+  if (managers_ != nullptr && path.has_value() && !path->empty()) {
+    ASSIGN_OR_RETURN(std::optional<Manager> manager,
+                     managers_->NearestManager(*path, *user));
+    if (manager.has_value()) {
+      ASSIGN_OR_RETURN(
+          int64_t n,
+          MoveOwnedToOwner(tx, *user, manager->user_id, manager->org_path, 0,
+                           kOwnerDeactivatedReason, now));
+      log::Info("accounts: owner deactivated, accounts handed to manager",
+                {{"user", *user},
+                 {"manager", manager->user_id},
+                 {"moved", n},
+                 {"event_id", e.event_id}});
+      return absl::OkStatus();
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> regions, OwnedRegions(tx, *user));
   PoolStore pools(pool_, clock_, default_rules_);
-  const absl::Time now = clock_->Now();
   int64_t moved = 0;
   for (const std::string& region : regions) {
     // The default pool is created (once, in its own transaction) if the
@@ -126,6 +136,7 @@ absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
 
 absl::Status AccountsEventConsumers::OnOrders(const events::Event& e,
                                               db::Connection& tx) {
+  if (e.type == "InstallmentOverdue") return OnInstallmentOverdue(e, tx);
   if (e.type != "ContractSigned") return absl::OkStatus();
   TierStore::SignedContract s;
   std::optional<std::string> contract = IdField(e.payload, "contract_id");
@@ -154,6 +165,15 @@ absl::Status AccountsEventConsumers::OnOrders(const events::Event& e,
                                  &s.signed_at))
       return Skip(e, "signed_at: an RFC 3339 time");
   }
+  if (e.payload.contains("end_date")) {
+    std::optional<std::string> end = events::StringField(e.payload, "end_date");
+    absl::Time parsed;
+    std::string err;
+    if (!end.has_value() ||
+        !absl::ParseTime("%Y-%m-%d", *end, absl::UTCTimeZone(), &parsed, &err))
+      return Skip(e, "end_date: a date YYYY-MM-DD");
+    s.end_date = *end;
+  }
   s.event_id = e.event_id;
   absl::StatusOr<AccountRecord> a =
       TierStore::ApplySigned(tx, s, clock_->Now());
@@ -166,6 +186,87 @@ absl::Status AccountsEventConsumers::OnOrders(const events::Event& e,
              {"tier", static_cast<int>(a->tier)},
              {"event_id", e.event_id}});
   return absl::OkStatus();
+}
+
+absl::Status AccountsEventConsumers::OnOpportunities(const events::Event& e,
+                                                     db::Connection& tx) {
+  const bool opened =
+      e.type == "OpportunityCreated" || e.type == "OpportunityReopened";
+  const bool closed = e.type == "OpportunityWon" || e.type == "OpportunityLost";
+  if (e.type == "OpportunityStale") return OnOpportunityStale(e, tx);
+  if (!opened && !closed) return absl::OkStatus();
+  std::optional<int64_t> opp = IntField(e.payload, "opportunity_id");
+  if (!opp.has_value() || *opp <= 0)
+    return Skip(e, "opportunity_id: required, a positive integer");
+  std::optional<int64_t> account = IntField(e.payload, "account_id");
+  if (!account.has_value() || *account <= 0)
+    return Skip(e, "account_id: required, a positive integer");
+  return ProtectionStore::ApplyOpportunity(tx, *opp, *account, opened,
+                                           e.occurred_at);
+}
+
+absl::Status AccountsEventConsumers::OnOpportunityStale(const events::Event& e,
+                                                        db::Connection& tx) {
+  std::optional<int64_t> opp = IntField(e.payload, "opportunity_id");
+  std::optional<int64_t> owner = IntField(e.payload, "owner_id");
+  std::optional<std::string> path =
+      events::StringField(e.payload, "owner_org_path");
+  if (!opp.has_value() || *opp <= 0)
+    return Skip(e, "opportunity_id: required, a positive integer");
+  if (!owner.has_value() || *owner <= 0)
+    return Skip(e, "owner_id: required, a positive integer");
+  if (!path.has_value() || path->empty())
+    return Skip(e, "owner_org_path: required");
+  const std::string name =
+      events::StringField(e.payload, "opportunity_name").value_or("");
+  const int64_t idle = IntField(e.payload, "idle_days").value_or(0);
+  const std::string since =
+      events::StringField(e.payload, "stale_since").value_or(e.event_id);
+  TaskRecord t;
+  t.assignee_id = *owner;
+  t.assignee_org_path = *path;
+  t.title = absl::StrCat("Opportunity ", name.empty() ? "" : name + " ", "#",
+                         *opp, " has had no progress for ", idle, " days");
+  if (t.title.size() > 200) t.title.resize(200);
+  std::optional<int64_t> account = IntField(e.payload, "account_id");
+  if (account.has_value() && *account > 0) t.account_id = *account;
+  const absl::Time now = clock_->Now();
+  t.due_at = now + absl::Hours(24);
+  t.kind = kTaskStaleOpportunity;
+  t.dedupe_key = absl::StrCat("stale-opp:", *opp, ":", since).substr(0, 64);
+  return InsertTaskOn(tx, t, now).status();
+}
+
+absl::Status AccountsEventConsumers::OnInstallmentOverdue(
+    const events::Event& e, db::Connection& tx) {
+  std::optional<std::string> installment = IdField(e.payload, "installment_id");
+  std::optional<std::string> contract = IdField(e.payload, "contract_id");
+  std::optional<int64_t> owner = IntField(e.payload, "owner_id");
+  std::optional<std::string> path =
+      events::StringField(e.payload, "owner_org_path");
+  if (!installment.has_value()) return Skip(e, "installment_id: required");
+  if (!contract.has_value()) return Skip(e, "contract_id: required");
+  if (!owner.has_value() || *owner <= 0)
+    return Skip(e, "owner_id: required, a positive integer");
+  if (!path.has_value() || path->empty())
+    return Skip(e, "owner_org_path: required");
+  const int64_t due_minor = IntField(e.payload, "amount_due_minor").value_or(0);
+  TaskRecord t;
+  t.assignee_id = *owner;
+  t.assignee_org_path = *path;
+  t.title = absl::StrCat(
+      "Collect ", due_minor / 100, ".",
+      absl::Dec(due_minor % 100, absl::kZeroPad2), " overdue on contract ",
+      *contract, " (installment ", *installment, ", due ",
+      events::StringField(e.payload, "due_date").value_or("?"), ")");
+  if (t.title.size() > 200) t.title.resize(200);
+  std::optional<int64_t> account = IntField(e.payload, "account_id");
+  if (account.has_value() && *account > 0) t.account_id = *account;
+  const absl::Time now = clock_->Now();
+  t.due_at = now + absl::Hours(24);
+  t.kind = kTaskCollection;
+  t.dedupe_key = absl::StrCat("collect:", *installment).substr(0, 64);
+  return InsertTaskOn(tx, t, now).status();
 }
 
 }  // namespace crm::accounts

@@ -1,16 +1,33 @@
 // The accounts service's event consumers (consumer group "accounts"):
 //   "events:identity" UserDeactivated {user_id, org_unit_id, org_path,
 //       deactivated_by}: every private account of the user moves to the
-//       default public pool of its region (TRANSFER history entries, actor
-//       0 = system, reason "owner deactivated"). Idempotent by
-//       construction (a second run finds nothing owned) on top of the
-//       processed_events dedupe.
+//       default public pool of its region, or, when configured
+//       (deactivated_accounts_to = manager), to the nearest active sales
+//       manager at or above the user's unit (the pool when there is none).
+//       TRANSFER history entries, actor 0 = system, reason "owner
+//       deactivated". Idempotent by construction (a second run finds
+//       nothing owned) on top of the processed_events dedupe; identity
+//       unreachable -> the event is retried.
 //   "events:orders" ContractSigned {contract_id, account_id, amount_minor,
 //       currency, signed_at}: the account becomes SIGNED, first_signed_at is
 //       its earliest signed contract (the first purchase makes a new
 //       customer), signed_amount and tier are recomputed over the tier
 //       window from signed_contracts (exact, and replay-safe: a contract id
 //       counts once).
+//       With end_date (YYYY-MM-DD) the contract protects the account from
+//       recycling until that day.
+//   "events:orders" InstallmentOverdue {contract_id, installment_id,
+//       account_id, owner_id, owner_org_path, amount_due_minor, due_date,
+//       days_overdue}: a "collection" task for the owner, once per
+//       installment.
+//   "events:opportunities" OpportunityCreated / OpportunityReopened /
+//       OpportunityWon / OpportunityLost {opportunity_id, account_id}: the
+//       opportunity's open state, which protects the account from recycling
+//       and feeds the no_opportunity_days recycle condition.
+//   "events:opportunities" OpportunityStale {opportunity_id, owner_id,
+//       owner_org_path, account_id, opportunity_name, idle_days,
+//       stale_since}: a "stale_opportunity" task for the owner, once per
+//       opportunity and stale_since.
 // Other event types on these streams are ignored. Payloads that can never
 // be applied (a field missing or of the wrong type, an unknown account) are
 // logged and acknowledged, so they do not block the stream.
@@ -28,6 +45,7 @@
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
 #include "services/accounts/domain/pool_rules.h"
+#include "services/accounts/manager_lookup.h"
 
 namespace crm::accounts {
 
@@ -46,25 +64,35 @@ class AccountsEventConsumers {
                          std::string consumer_name = "");
   ~AccountsEventConsumers();
 
-  // Background polling of both streams; both idempotent.
+  // Hand a deactivated owner's accounts to their manager instead of the
+  // pool (the lookup must outlive this).
+  void HandOverToManager(ManagerLookup* lookup) { managers_ = lookup; }
+
+  // Background polling of the streams; both idempotent.
   void Start();
   void Stop();
 
-  // One non-blocking pass over both streams (tests, tools): entries
+  // One non-blocking pass over every stream (tests, tools): entries
   // acknowledged.
   absl::StatusOr<int> PollOnce();
 
   events::StreamConsumer& identity() { return *identity_; }
   events::StreamConsumer& orders() { return *orders_; }
+  events::StreamConsumer& opportunities() { return *opportunities_; }
 
  private:
   absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
   absl::Status OnOrders(const events::Event& e, db::Connection& tx);
+  absl::Status OnInstallmentOverdue(const events::Event& e, db::Connection& tx);
+  absl::Status OnOpportunities(const events::Event& e, db::Connection& tx);
+  absl::Status OnOpportunityStale(const events::Event& e, db::Connection& tx);
 
   std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<const Clock> clock_;
   ClaimRules default_rules_;
+  ManagerLookup* managers_ = nullptr;
   std::unique_ptr<events::StreamConsumer> identity_;
+  std::unique_ptr<events::StreamConsumer> opportunities_;
   std::unique_ptr<events::StreamConsumer> orders_;
 };
 

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   accounts::AccountsEventConsumers consumers(
       rt.db(), rt.redis(), DefaultClock(),
       settings.service.default_claim_rules);
+  accounts::ManagerLookup managers(identity, rt.service_credentials());
+  if (settings.deactivated_accounts_to == "manager")
+    consumers.HandOverToManager(&managers);
   // Pool recycling every 10 min under the Redis leader lock.
   accounts::RecycleJobOptions recycle_options;
   recycle_options.recycle.default_claim_rules =

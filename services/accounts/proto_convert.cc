@@ -40,6 +40,10 @@ void ToProto(const AccountRecord& r, bool show_sensitive, pb::Account* out) {
   if (r.last_follow_up_at)
     ToTimestamp(*r.last_follow_up_at, out->mutable_last_follow_up_time());
   if (r.owned_since) ToTimestamp(*r.owned_since, out->mutable_owned_since());
+  if (r.IsLocked()) {
+    out->set_locked(true);
+    ToTimestamp(*r.locked_at, out->mutable_lock_time());
+  }
   out->set_renewal_customer(r.first_signed_at.has_value());
   ToTimestamp(r.created_at, out->mutable_create_time());
   ToTimestamp(r.updated_at, out->mutable_update_time());

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/auth/service_credentials.h"
 #include "common/client/client.h"
 #include "common/events/event.h"
 #include "common/events/relay.h"
@@ -149,6 +150,55 @@ TEST_F(AccountsEventsTest, UserDeactivatedReturnsAccountsToThePoolOnce) {
   Publish("identity", events::NewEventId(), "UserDeactivated", {{"user", "x"}});
   EXPECT_EQ(Poll(), 2);
   EXPECT_EQ(consumers_.identity().stats().failed, 0);
+}
+
+TEST_F(AccountsEventsTest, ConfiguredHandOverGivesAccountsToTheNearestManager) {
+  // deactivated_accounts_to = manager: the lookup asks identity with the
+  // accounts service's own token (ADR 0007).
+  auto codec = auth::TokenCodec::Create(testing::kTestTokenKey,
+                                        h_.identity().shared_clock());
+  ASSERT_TRUE(codec.ok());
+  ManagerLookup lookup(
+      crm::identity::v1::IdentityService::NewStub(
+          client::MakeChannel(h_.identity().address())),
+      std::make_shared<auth::ServiceCredentials>(
+          *codec, "accounts", absl::Minutes(10), h_.identity().shared_clock()));
+  consumers_.HandOverToManager(&lookup);
+
+  const auto rep = h_.User("handover_rep", "e1", "sales_rep");
+  const auto peer = h_.User("handover_peer", "e1", "sales_rep");
+  // No manager in team e1; the region manager of "east" is the nearest.
+  const auto boss_e = h_.User("handover_mgr", "east", "sales_manager");
+  const auto other = h_.User("handover_mgr_n", "north", "sales_manager");
+  const int64_t a1 = Owned(rep.token, "交接甲公司", 40);
+  const int64_t a2 = Owned(rep.token, "交接乙公司", 41);
+  const std::string path = h_.GetAccountOk(a1).owner_org_path();
+  Publish("identity", events::NewEventId(), "UserDeactivated",
+          {{"user_id", rep.user_id}, {"org_path", path}});
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+  for (int64_t id : {a1, a2}) {
+    const pb::Account got = h_.GetAccountOk(id);
+    EXPECT_EQ(got.owner_id(), boss_e.user_id);
+    EXPECT_EQ(got.pool_id(), 0);
+  }
+  EXPECT_EQ(
+      Count(absl::StrCat("SELECT COUNT(*) AS c FROM pool_moves WHERE "
+                         "kind = 5 AND to_owner_id = ",
+                         boss_e.user_id, " AND from_owner_id = ", rep.user_id)),
+      2);
+
+  // A team with its own manager: that one, not the region's.
+  const auto lead = h_.User("handover_lead", "e2", "sales_manager");
+  const auto rep2 = h_.User("handover_rep2", "e2", "sales_rep");
+  const int64_t a3 = Owned(rep2.token, "交接丙公司", 42);
+  Publish("identity", events::NewEventId(), "UserDeactivated",
+          {{"user_id", rep2.user_id},
+           {"org_path", h_.GetAccountOk(a3).owner_org_path()}});
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(h_.GetAccountOk(a3).owner_id(), lead.user_id);
+  (void)peer;
+  (void)other;
 }
 
 TEST_F(AccountsEventsTest, ContractSignedSetsStatusFirstSignedAndTier) {

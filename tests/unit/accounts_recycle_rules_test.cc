@@ -225,12 +225,31 @@ TEST(RecycleRulesTest, WarnDaysZeroMeansNoWarning) {
   EXPECT_EQ(Evaluate({r}, f, kT0).action, Action::kWarn);
 }
 
-TEST(RecycleRulesTest, NoOpportunityConditionIsNeverMet) {
+TEST(RecycleRulesTest, NoOpportunityCountsFromTheLatestOpportunity) {
   RecycleRule r;
-  r.no_opportunity_days = 1;
-  EXPECT_FALSE(RuleDueTime(r, Owned(Days(1000), kT0)).has_value());
-  r.no_follow_up_days = 1;
-  EXPECT_EQ(Evaluate({r}, Owned(Days(1000), kT0), kT0).action, Action::kKeep);
+  r.no_opportunity_days = 30;
+  RecycleFacts f = Owned(Days(100), kT0);
+  // Never an opportunity: due 30 days after it was owned.
+  EXPECT_EQ(RuleDueTime(r, f), kT0 - Days(70));
+  // An opportunity 20 days ago restarts the clock.
+  f.last_opportunity_at = kT0 - Days(20);
+  EXPECT_EQ(RuleDueTime(r, f), kT0 + Days(10));
+  EXPECT_EQ(Evaluate({r}, f, kT0).action, Action::kKeep);
+  EXPECT_EQ(Evaluate({r}, f, kT0 + Days(9)).action, Action::kWarn);
+  // One from before this ownership does not count.
+  f.last_opportunity_at = kT0 - Days(200);
+  EXPECT_EQ(Evaluate({r}, f, kT0).action, Action::kRecycle);
+}
+
+TEST(RecycleRulesTest, ProtectedAccountsStayUnlessTheRuleIncludesThem) {
+  RecycleRule r;
+  r.no_follow_up_days = 10;
+  RecycleFacts f = Owned(Days(100), kT0);
+  f.is_protected = true;
+  EXPECT_FALSE(RuleDueTime(r, f).has_value());
+  EXPECT_EQ(Evaluate({r}, f, kT0).action, Action::kKeep);
+  r.include_protected = true;
+  EXPECT_EQ(Evaluate({r}, f, kT0).action, Action::kRecycle);
 }
 
 TEST(RecycleRulesTest, ChurnRiskOnlyForQuietSignedCustomers) {

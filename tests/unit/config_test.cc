@@ -75,3 +75,24 @@ TEST(ConfigTest, EnvNameIsUpperCasedWithPrefix) {
 
 }  // namespace
 }  // namespace crm
+
+namespace crm {
+namespace {
+
+TEST(ConfigOneOfTest, AcceptsAllowedValuesAndNamesTheChoicesOtherwise) {
+  ConfigReader ok(std::vector<std::string>{"--mode=manager"},
+                  [](const std::string&) { return std::nullopt; });
+  EXPECT_EQ(ok.OneOf("mode", "pool", {"pool", "manager"}), "manager");
+  EXPECT_TRUE(ok.Finish().ok());
+  ConfigReader bad(std::vector<std::string>{"--mode=boss"},
+                   [](const std::string&) { return std::nullopt; });
+  bad.OneOf("mode", "pool", {"pool", "manager"});
+  absl::Status s = bad.Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("mode: must be one of pool, manager"),
+            std::string::npos)
+      << s.message();
+}
+
+}  // namespace
+}  // namespace crm

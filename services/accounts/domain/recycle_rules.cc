@@ -163,8 +163,6 @@ std::optional<absl::Time> RuleDueTime(const RecycleRule& rule,
   if (f.status == AccountStatus::kSigned && !rule.include_signed)
     return std::nullopt;
   if (f.is_protected && !rule.include_protected) return std::nullopt;
-  // No opportunity data yet: the condition cannot be shown to hold.
-  if (rule.no_opportunity_days > 0) return std::nullopt;
   std::optional<absl::Time> due;
   auto require = [&due](absl::Time t) { due = due ? std::max(*due, t) : t; };
   if (rule.no_follow_up_days > 0) {
@@ -172,6 +170,12 @@ std::optional<absl::Time> RuleDueTime(const RecycleRule& rule,
     if (f.last_follow_up_at.has_value())
       from = std::max(from, *f.last_follow_up_at);
     require(from + absl::Hours(24) * rule.no_follow_up_days);
+  }
+  if (rule.no_opportunity_days > 0) {
+    absl::Time from = f.owned_since;
+    if (f.last_opportunity_at.has_value())
+      from = std::max(from, *f.last_opportunity_at);
+    require(from + absl::Hours(24) * rule.no_opportunity_days);
   }
   if (rule.not_won_days > 0) {
     const bool won_now =

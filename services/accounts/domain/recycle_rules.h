@@ -18,13 +18,13 @@
 //   no_follow_up_days    as_of >= max(last_follow_up_at, owned_since) + N
 //   not_won_days         not won during this ownership (no first_signed_at
 //                        at or after owned_since) and as_of >= owned_since + N
-//   no_opportunity_days  the service has no opportunity data yet, so this
-//                        condition is NEVER met: a rule using it does not
-//                        fire (never recycle on facts we do not have)
+//   no_opportunity_days  as_of >= max(last opportunity created for the
+//                        account, owned_since) + N (opportunities come from
+//                        the opportunities service's events)
 // Exclusions: signed customers unless include_signed; protected customers
-// (open opportunity / active contract: not known to this service yet, so
-// no account is protected today) unless include_protected; a rule with a
-// tier applies to that tier only.
+// (locked by the owner, an open opportunity, or a contract whose end date
+// has not passed) unless include_protected; a rule with a tier applies to
+// that tier only.
 // Warnings: warn_days_before D (absent = 2, 0 = no warning) before the
 // rule's due time, the owner gets a "recycle_warning" task.
 #pragma once
@@ -75,6 +75,7 @@ struct RecycleFacts {
   absl::Time owned_since;
   std::optional<absl::Time> last_follow_up_at;
   std::optional<absl::Time> first_signed_at;
+  std::optional<absl::Time> last_opportunity_at;
   bool is_protected = false;
 };
 

@@ -15,7 +15,8 @@ const char kAccountColumns[] =
     "a.signed_amount_minor,"
     " a.first_signed_at, a.pool_id, a.owner_id, a.owner_org_path, "
     "a.owned_since,"
-    " a.last_follow_up_at, a.created_by, a.created_at, a.updated_at";
+    " a.last_follow_up_at, a.locked_by, a.locked_at, a.created_by, "
+    "a.created_at, a.updated_at";
 
 AccountRecord AccountFromRow(const db::Row& r) {
   AccountRecord a;
@@ -41,6 +42,8 @@ AccountRecord AccountFromRow(const db::Row& r) {
   a.owner_org_path = r.String("owner_org_path");
   a.owned_since = r.OptTime("owned_since");
   a.last_follow_up_at = r.OptTime("last_follow_up_at");
+  a.locked_by = r.OptInt("locked_by");
+  a.locked_at = r.OptTime("locked_at");
   a.created_by = r.Int("created_by");
   a.created_at = r.Time("created_at");
   a.updated_at = r.Time("updated_at");

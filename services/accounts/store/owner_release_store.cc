@@ -45,4 +45,25 @@ absl::StatusOr<int64_t> MoveOwnedToPool(db::Connection& c, int64_t owner_id,
   return n;
 }
 
+absl::StatusOr<int64_t> MoveOwnedToOwner(db::Connection& c, int64_t owner_id,
+                                         int64_t new_owner_id,
+                                         const std::string& new_owner_org_path,
+                                         int64_t actor_id,
+                                         const std::string& reason,
+                                         absl::Time now) {
+  ASSIGN_OR_RETURN(
+      int64_t n,
+      c.Exec("INSERT INTO pool_moves (account_id, kind, from_owner_id,"
+             " from_pool_id, to_owner_id, to_pool_id, actor_id, reason, at)"
+             " SELECT id, ?, owner_id, NULL, ?, NULL, ?, ?, ? FROM accounts"
+             " WHERE owner_id = ?",
+             {static_cast<int>(MoveKind::kTransfer), new_owner_id, actor_id,
+              reason, now, owner_id}));
+  RETURN_IF_ERROR(c.Exec("UPDATE accounts SET owner_id = ?, owner_org_path = ?,"
+                         " owned_since = ?, updated_at = ? WHERE owner_id = ?",
+                         {new_owner_id, new_owner_org_path, now, now, owner_id})
+                      .status());
+  return n;
+}
+
 }  // namespace crm::accounts

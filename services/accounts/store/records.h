@@ -43,9 +43,17 @@ struct AccountRecord {
   std::string owner_org_path;
   std::optional<absl::Time> owned_since;
   std::optional<absl::Time> last_follow_up_at;
+  // Set by LockAccount; the lock holds only while locked_by owns it.
+  std::optional<int64_t> locked_by;
+  std::optional<absl::Time> locked_at;
   int64_t created_by = 0;
   absl::Time created_at;
   absl::Time updated_at;
+
+  bool IsLocked() const {
+    return locked_at.has_value() && locked_by.has_value() &&
+           owner_id.has_value() && *locked_by == *owner_id;
+  }
 };
 
 struct ContactRecord {

@@ -12,6 +12,7 @@
 #include "services/accounts/domain/recycle_rules.h"
 #include "services/accounts/store/account_store.h"
 #include "services/accounts/store/pool_store.h"
+#include "services/accounts/store/protection_store.h"
 #include "services/accounts/store/task_store.h"
 
 namespace crm::accounts {
@@ -19,14 +20,22 @@ namespace {
 
 constexpr char kRunName[] = "recycle";
 
-RecycleFacts FactsOf(const AccountRecord& a) {
+// `protection`: the account's entry of ProtectionStore::Load, if any.
+RecycleFacts FactsOf(const AccountRecord& a,
+                     const std::map<int64_t, ProtectionFacts>& protection) {
   RecycleFacts f;
   f.status = a.status;
   f.tier = a.tier;
   f.owned_since = a.owned_since.value_or(a.created_at);
   f.last_follow_up_at = a.last_follow_up_at;
   f.first_signed_at = a.first_signed_at;
-  f.is_protected = false;  // no opportunity / contract data here yet
+  f.is_protected = a.IsLocked();
+  auto it = protection.find(a.id);
+  if (it != protection.end()) {
+    f.last_opportunity_at = it->second.last_opportunity_at;
+    f.is_protected = f.is_protected || it->second.open_opportunity ||
+                     it->second.active_contract;
+  }
   return f;
 }
 
@@ -113,6 +122,7 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
     // 1. Read the next batch of private accounts (no locks held).
     std::vector<AccountRecord> batch;
     std::map<int64_t, std::pair<int64_t, std::optional<int64_t>>> came_from;
+    std::map<int64_t, ProtectionFacts> protection;
     RETURN_IF_ERROR(
         db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
           ASSIGN_OR_RETURN(
@@ -139,6 +149,9 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
             came_from[m.Int("account_id")] = {m.Int("to_owner_id"),
                                               m.OptInt("from_pool_id")};
           }
+          ASSIGN_OR_RETURN(protection,
+                           ProtectionStore::Load(c, batch.front().id,
+                                                 batch.back().id, as_of));
           return absl::OkStatus();
         }));
     if (batch.empty()) break;
@@ -161,7 +174,7 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
                        rules_for(source));
       Planned p;
       p.account = a;
-      const RecycleFacts facts = FactsOf(a);
+      const RecycleFacts facts = FactsOf(a, protection);
       p.decision = Evaluate(*rules, facts, as_of);
       p.churn_risk = IsChurnRisk(facts, as_of, options_.churn_risk_days);
       if (p.decision.action == RecycleDecision::Action::kRecycle) {
@@ -198,7 +211,10 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
               ASSIGN_OR_RETURN(AccountRecord now_a,
                                GetAccountOn(c, a.id, true));
               if (now_a.owner_id != a.owner_id) continue;
-              RecycleDecision again = Evaluate({p.rule}, FactsOf(now_a), as_of);
+              ASSIGN_OR_RETURN(auto protection_now,
+                               ProtectionStore::Load(c, a.id, a.id, as_of));
+              RecycleDecision again =
+                  Evaluate({p.rule}, FactsOf(now_a, protection_now), as_of);
               if (again.action != RecycleDecision::Action::kRecycle) continue;
               ASSIGN_OR_RETURN(
                   int64_t n,

@@ -23,6 +23,8 @@ inline constexpr char kTaskManual[] = "manual";
 inline constexpr char kTaskDispatch[] = "dispatch";
 inline constexpr char kTaskRecycleWarning[] = "recycle_warning";
 inline constexpr char kTaskChurnRisk[] = "churn_risk";
+inline constexpr char kTaskStaleOpportunity[] = "stale_opportunity";
+inline constexpr char kTaskCollection[] = "collection";
 
 struct TaskRecord {
   int64_t id = 0;

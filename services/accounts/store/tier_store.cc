@@ -28,10 +28,12 @@ absl::StatusOr<AccountRecord> TierStore::ApplySigned(db::Connection& c,
   ASSIGN_OR_RETURN(TierSettings settings, Settings(c));
   RETURN_IF_ERROR(
       c.Exec("INSERT IGNORE INTO signed_contracts (contract_id, account_id,"
-             " amount_minor, currency, signed_at, event_id, recorded_at)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?)",
+             " amount_minor, currency, signed_at, event_id, recorded_at,"
+             " end_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
              {s.contract_id, s.account_id, s.amount_minor, s.currency,
-              s.signed_at, s.event_id, as_of})
+              s.signed_at, s.event_id, as_of,
+              s.end_date.has_value() ? db::Param(*s.end_date)
+                                     : db::Param(nullptr)})
           .status());
   const absl::Time end = std::max(as_of, s.signed_at);
   ASSIGN_OR_RETURN(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,9 @@ class TierStore {
     int64_t amount_minor = 0;
     std::string currency;
     absl::Time signed_at;
+    // "YYYY-MM-DD": until then the contract protects the account from
+    // recycling. Absent when the producer did not say.
+    std::optional<std::string> end_date;
     std::string event_id;
   };
   // Records the contract (a contract id already recorded is kept as first
