@@ -71,6 +71,10 @@ std::string ConfigReader::Secret(const std::string& name,
   return v;
 }
 
+void ConfigReader::AddError(std::string message) {
+  errors_.push_back(std::move(message));
+}
+
 std::string ConfigReader::OneOf(const std::string& name,
                                 const std::string& default_value,
                                 const std::vector<std::string>& allowed) {

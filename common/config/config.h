@@ -45,6 +45,10 @@ class ConfigReader {
   absl::Duration Duration(const std::string& name,
                           absl::Duration default_value);
 
+  // Reports a problem found by the caller's own parsing of a value,
+  // "<name>: <rule>" (shown by Finish() with the others).
+  void AddError(std::string message);
+
   // OK, or INVALID_ARGUMENT listing every problem, including flags that no
   // one asked for (a typo in a flag must not be silently ignored).
   absl::Status Finish() const;

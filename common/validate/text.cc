@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/validate/utf8.h"
@@ -143,6 +144,26 @@ absl::Status ValidateName(std::string* name, std::string_view field,
         field, absl::StrCat("must be at most ", max_chars, " characters"));
   }
   *name = std::string(trimmed);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFreeText(std::string* text, std::string_view field,
+                              size_t max_chars, bool required) {
+  std::string trimmed(absl::StripAsciiWhitespace(*text));
+  auto invalid = [&](std::string_view rule) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": ", std::string(rule)));
+  };
+  if (trimmed.empty()) {
+    if (required) return invalid("required");
+    *text = "";
+    return absl::OkStatus();
+  }
+  if (!DecodeUtf8(trimmed).has_value()) return invalid("must be valid UTF-8");
+  if (Utf8Length(trimmed) > max_chars) {
+    return invalid(absl::StrCat("must be at most ", max_chars, " characters"));
+  }
+  *text = std::move(trimmed);
   return absl::OkStatus();
 }
 

@@ -43,4 +43,10 @@ size_t Utf8Length(std::string_view utf8);
 absl::Status ValidateName(std::string* name, std::string_view field,
                           size_t max_chars);
 
+// Free text (notes, follow-up content): trimmed in place, valid UTF-8, at
+// most `max_chars` code points, newlines allowed; empty is OK unless
+// `required`. INVALID_ARGUMENT "<field>: <rule>" otherwise.
+absl::Status ValidateFreeText(std::string* text, std::string_view field,
+                              size_t max_chars, bool required);
+
 }  // namespace crm::validate

@@ -19,6 +19,17 @@ AccountsSettings AccountsSettings::Read(ConfigReader& config) {
   s.deactivated_accounts_to =
       config.OneOf("deactivated_accounts_to", s.deactivated_accounts_to,
                    {"pool", "manager"});
+  VisitPolicy& v = s.service.visit_policy;
+  v.radius_m = static_cast<double>(config.Int(
+      "visit_radius_m", static_cast<int64_t>(v.radius_m), 10, 100000));
+  v.max_speed_kmh = static_cast<double>(config.Int(
+      "visit_max_speed_kmh", static_cast<int64_t>(v.max_speed_kmh), 10, 2000));
+  const std::string hours = config.String("visit_work_hours", "08:00-20:00");
+  if (absl::Status st = ParseWorkHours(hours, "visit_work_hours", &v); !st.ok())
+    config.AddError(std::string(st.message()));
+  const std::string days = config.String("visit_work_days", "Mon-Sat");
+  if (absl::Status st = ParseWorkDays(days, "visit_work_days", &v); !st.ok())
+    config.AddError(std::string(st.message()));
   s.service.claim_lock_ttl =
       config.Duration("claim_lock_ttl", s.service.claim_lock_ttl);
   return s;

@@ -16,7 +16,8 @@ struct AccountsSettings {
 
   // identity_addr, default_daily_claim_limit, default_cooldown_days,
   // default_private_capacity, default_capacity_counts_signed,
-  // default_locked_capacity, claim_lock_ttl, deactivated_accounts_to.
+  // default_locked_capacity, claim_lock_ttl, deactivated_accounts_to,
+  // visit_radius_m, visit_max_speed_kmh, visit_work_hours, visit_work_days.
   static AccountsSettings Read(ConfigReader& config);
 };
 

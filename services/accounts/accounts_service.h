@@ -18,6 +18,7 @@
 #include "common/redis/lock.h"
 #include "crm/accounts/v1/accounts.grpc.pb.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
+#include "services/accounts/domain/visit_rules.h"
 #include "services/accounts/store/account_store.h"
 #include "services/accounts/store/pool_store.h"
 
@@ -29,6 +30,8 @@ struct AccountsConfig {
   ClaimRules default_claim_rules;
   // How long a claim holds the Redis lock on the account.
   absl::Duration claim_lock_ttl = absl::Seconds(5);
+  // Radius, work hours and anti-cheating thresholds of visit check-ins.
+  VisitPolicy visit_policy;
 };
 
 class AccountsServiceImpl final : public pb::AccountsService::Service {
@@ -82,6 +85,11 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
   grpc::Status UnlockAccount(grpc::ServerContext*,
                              const pb::UnlockAccountRequest*,
                              pb::Account*) override;
+  grpc::Status ListSuspiciousVisits(grpc::ServerContext*,
+                                    const pb::ListSuspiciousVisitsRequest*,
+                                    pb::ListVisitsResponse*) override;
+  grpc::Status ReviewVisit(grpc::ServerContext*, const pb::ReviewVisitRequest*,
+                           pb::Visit*) override;
   grpc::Status ListPoolHistory(grpc::ServerContext*,
                                const pb::ListPoolHistoryRequest*,
                                pb::ListPoolHistoryResponse*) override;

@@ -87,25 +87,6 @@ absl::Status MayLogActivity(const auth::Principal& p, const AccountRecord& a,
   return absl::OkStatus();
 }
 
-// Free text of 1..max code points, valid UTF-8, trimmed; newlines allowed.
-absl::Status ValidateText(std::string* text, std::string_view field,
-                          size_t max_chars, bool required) {
-  std::string trimmed(absl::StripAsciiWhitespace(*text));
-  if (trimmed.empty()) {
-    if (required) return InvalidField(field, "required");
-    *text = "";
-    return absl::OkStatus();
-  }
-  if (!validate::DecodeUtf8(trimmed).has_value())
-    return InvalidField(field, "must be valid UTF-8");
-  if (validate::Utf8Length(trimmed) > max_chars) {
-    return InvalidField(
-        field, absl::StrCat("must be at most ", max_chars, " characters"));
-  }
-  *text = std::move(trimmed);
-  return absl::OkStatus();
-}
-
 void ToProto(const FollowUpRecord& r, pb::FollowUp* out) {
   out->set_id(r.id);
   out->set_account_id(r.account_id);
@@ -115,20 +96,6 @@ void ToProto(const FollowUpRecord& r, pb::FollowUp* out) {
   identity::ToTimestamp(r.at, out->mutable_time());
   if (r.next_at.has_value())
     identity::ToTimestamp(*r.next_at, out->mutable_next_follow_up_time());
-}
-
-void ToProto(const VisitRecord& r, pb::Visit* out) {
-  out->set_id(r.id);
-  out->set_account_id(r.account_id);
-  out->set_user_id(r.user_id);
-  out->mutable_location()->set_lat(r.lat);
-  out->mutable_location()->set_lng(r.lng);
-  out->set_accuracy_m(r.accuracy_m);
-  out->set_device_id(r.device_id);
-  out->set_distance_m(r.distance_m);
-  out->set_suspicious(r.suspicious);
-  out->set_suspicious_reason(r.suspicious_reason);
-  identity::ToTimestamp(r.at, out->mutable_time());
 }
 
 }  // namespace
@@ -158,8 +125,8 @@ grpc::Status AccountsServiceImpl::AddFollowUp(grpc::ServerContext* ctx,
                             "required: CALL, VISIT, MESSAGE or MEETING");
     }
     f.content = in.content();
-    RETURN_IF_ERROR(
-        ValidateText(&f.content, "follow_up.content", kMaxContentChars, true));
+    RETURN_IF_ERROR(validate::ValidateFreeText(&f.content, "follow_up.content",
+                                               kMaxContentChars, true));
     const absl::Time now = clock_->Now();
     f.at = now;
     if (in.has_time()) {
@@ -244,7 +211,8 @@ grpc::Status AccountsServiceImpl::CheckInVisit(
                           "at most 128 printable ASCII characters");
     }
     std::string note = req->note();
-    RETURN_IF_ERROR(ValidateText(&note, "note", kMaxContentChars, false));
+    RETURN_IF_ERROR(
+        validate::ValidateFreeText(&note, "note", kMaxContentChars, false));
     if (req->request_id().size() > 64)
       return InvalidField("request_id", "at most 64 characters");
 
@@ -267,12 +235,13 @@ grpc::Status AccountsServiceImpl::CheckInVisit(
       return absl::FailedPreconditionError(absl::StrCat(
           "account ", a.id, " has no location; set it before checking in"));
     }
-    const VisitPolicy policy;
+    const VisitPolicy& policy = config_.visit_policy;
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(CheckWorkHours(now, policy));
     VisitRecord v;
     v.account_id = a.id;
     v.user_id = p.user_id;
+    v.user_org_path = p.org_path;
     v.lat = req->location().lat();
     v.lng = req->location().lng();
     v.accuracy_m = accuracy;

@@ -157,4 +157,23 @@ void ToProto(const Candidate& c, bool show_owner, pb::DuplicateCandidate* out) {
   out->set_owner_id(show_owner ? c.owner_id.value_or(0) : 0);
 }
 
+void ToProto(const VisitRecord& r, crm::accounts::v1::Visit* out) {
+  out->set_id(r.id);
+  out->set_account_id(r.account_id);
+  out->set_user_id(r.user_id);
+  out->mutable_location()->set_lat(r.lat);
+  out->mutable_location()->set_lng(r.lng);
+  out->set_accuracy_m(r.accuracy_m);
+  out->set_device_id(r.device_id);
+  out->set_distance_m(r.distance_m);
+  out->set_suspicious(r.suspicious);
+  out->set_suspicious_reason(r.suspicious_reason);
+  ToTimestamp(r.at, out->mutable_time());
+  out->set_review(static_cast<crm::accounts::v1::VisitReview>(r.review));
+  if (r.reviewed_by.has_value()) out->set_reviewed_by(*r.reviewed_by);
+  if (r.reviewed_at.has_value())
+    ToTimestamp(*r.reviewed_at, out->mutable_review_time());
+  out->set_review_note(r.review_note);
+}
+
 }  // namespace crm::accounts

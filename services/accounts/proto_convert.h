@@ -4,6 +4,7 @@
 #include "absl/status/statusor.h"
 #include "crm/accounts/v1/accounts.pb.h"
 #include "services/accounts/domain/account_rules.h"
+#include "services/accounts/store/activity_store.h"
 #include "services/accounts/store/records.h"
 
 namespace crm::accounts {
@@ -21,5 +22,7 @@ absl::StatusOr<std::string> RecycleRulesJsonFromProto(
 void ToProto(const PoolMoveRecord& r, crm::accounts::v1::PoolMove* out);
 void ToProto(const Candidate& c, bool show_owner,
              crm::accounts::v1::DuplicateCandidate* out);
+
+void ToProto(const VisitRecord& r, crm::accounts::v1::Visit* out);
 
 }  // namespace crm::accounts

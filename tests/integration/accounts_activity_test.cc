@@ -1035,3 +1035,96 @@ TEST_F(ActivityTest, NearbyListsMineAndClaimableNearestFirst) {
 
 }  // namespace
 }  // namespace crm::accounts
+
+namespace crm::accounts {
+namespace {
+
+class VisitReviewTest : public ActivityTest {
+ protected:
+  grpc::Status List(const std::string& token, bool include_reviewed,
+                    pb::ListVisitsResponse* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::ListSuspiciousVisitsRequest req;
+    req.set_include_reviewed(include_reviewed);
+    return h_.stub().ListSuspiciousVisits(&ctx, req, out);
+  }
+  grpc::Status Review(const std::string& token, int64_t id,
+                      pb::VisitReview verdict, const std::string& note,
+                      pb::Visit* out = nullptr) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::ReviewVisitRequest req;
+    req.set_visit_id(id);
+    req.set_verdict(verdict);
+    req.set_note(note);
+    pb::Visit ignored;
+    return h_.stub().ReviewVisit(&ctx, req, out ? out : &ignored);
+  }
+};
+
+TEST_F(VisitReviewTest, ManagersReviewSuspiciousVisitsOfTheirSubtreeOnce) {
+  auto rep = h_.User("rep.a", "e1", "sales_rep");
+  const int64_t sh = Account(rep.token, "上海星河贸易有限公司",
+                             std::make_pair(kShLat, kShLng));
+  const int64_t hz = Account(rep.token, "杭州西湖茶叶有限公司",
+                             std::make_pair(kHzLat, kHzLng));
+  pb::Visit plain, odd;
+  ASSERT_TRUE(CheckIn(rep.token, sh, kShLat, kShLng + 0.0001, &plain).ok());
+  h_.clock().Advance(absl::Minutes(30));  // 165 km later
+  ASSERT_TRUE(CheckIn(h_.User("rep.a", "e1", "sales_rep").token, hz, kHzLat,
+                      kHzLng + 0.0001, &odd)
+                  .ok());
+  ASSERT_TRUE(odd.suspicious());
+  const std::string east = h_.User("mgr.e", "east", "sales_manager").token;
+  const std::string north = h_.User("mgr.n", "north", "sales_manager").token;
+  const std::string rep_token = h_.User("rep.a", "e1", "sales_rep").token;
+
+  pb::ListVisitsResponse listed;
+  EXPECT_EQ(List(rep_token, false, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(List(east, false, &listed).ok());
+  ASSERT_EQ(listed.visits_size(), 1);
+  EXPECT_EQ(listed.visits(0).id(), odd.id());
+  EXPECT_EQ(listed.visits(0).review(), pb::VISIT_REVIEW_PENDING);
+  listed.Clear();
+  ASSERT_TRUE(List(north, false, &listed).ok());
+  EXPECT_EQ(listed.visits_size(), 0);
+
+  EXPECT_EQ(
+      Review(north, odd.id(), pb::VISIT_REVIEW_FRAUD, "代签").error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  ExpectInvalid(Review(east, odd.id(), pb::VISIT_REVIEW_FRAUD, "  "), "note");
+  ExpectInvalid(Review(east, odd.id(), pb::VISIT_REVIEW_PENDING, "x"),
+                "verdict");
+  ExpectInvalid(Review(east, 0, pb::VISIT_REVIEW_GENUINE, ""), "visit_id");
+  EXPECT_EQ(Review(east, plain.id(), pb::VISIT_REVIEW_GENUINE, "").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  pb::Visit reviewed;
+  ASSERT_TRUE(Review(east, odd.id(), pb::VISIT_REVIEW_FRAUD, "两地签到，代签",
+                     &reviewed)
+                  .ok());
+  EXPECT_EQ(reviewed.review(), pb::VISIT_REVIEW_FRAUD);
+  EXPECT_EQ(reviewed.review_note(), "两地签到，代签");
+  EXPECT_GT(reviewed.reviewed_by(), 0);
+  EXPECT_TRUE(reviewed.has_review_time());
+  // The same verdict again is a no-op; another verdict is refused.
+  EXPECT_TRUE(
+      Review(east, odd.id(), pb::VISIT_REVIEW_FRAUD, "两地签到，代签").ok());
+  EXPECT_EQ(Review(east, odd.id(), pb::VISIT_REVIEW_GENUINE, "").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  listed.Clear();
+  ASSERT_TRUE(List(east, false, &listed).ok());
+  EXPECT_EQ(listed.visits_size(), 0);
+  ASSERT_TRUE(List(east, true, &listed).ok());
+  ASSERT_EQ(listed.visits_size(), 1);
+  EXPECT_EQ(listed.visits(0).review(), pb::VISIT_REVIEW_FRAUD);
+  listed.Clear();
+  ASSERT_TRUE(List(h_.Admin(), true, &listed).ok());
+  EXPECT_EQ(listed.visits_size(), 1);
+}
+
+}  // namespace
+}  // namespace crm::accounts

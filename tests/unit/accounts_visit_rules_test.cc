@@ -180,3 +180,57 @@ TEST_F(Suspicious, ReasonsCombine) {
 
 }  // namespace
 }  // namespace crm::accounts
+
+namespace crm::accounts {
+namespace {
+
+TEST(VisitConfigTest, WorkHoursParseAndReject) {
+  VisitPolicy p;
+  ASSERT_TRUE(ParseWorkHours("09:30-18:00", "hours", &p).ok());
+  EXPECT_EQ(p.work_start_minute, 9 * 60 + 30);
+  EXPECT_EQ(p.work_end_minute, 18 * 60);
+  ASSERT_TRUE(ParseWorkHours("00:00-24:00", "hours", &p).ok());
+  EXPECT_EQ(p.work_end_minute, 24 * 60);
+  for (const char* bad :
+       {"", "9:30-18:00", "18:00-09:00", "08:00-08:00", "08:60-20:00",
+        "25:00-26:00", "08:00", "aa:bb-cc:dd"}) {
+    VisitPolicy q;
+    absl::Status s = ParseWorkHours(bad, "hours", &q);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(q.work_start_minute, 8 * 60) << "unchanged on error: " << bad;
+  }
+}
+
+TEST(VisitConfigTest, WorkDaysRangesAndLists) {
+  VisitPolicy p;
+  ASSERT_TRUE(ParseWorkDays("Mon-Fri", "days", &p).ok());
+  EXPECT_TRUE(p.work_days[0] && p.work_days[4]);
+  EXPECT_FALSE(p.work_days[5] || p.work_days[6]);
+  ASSERT_TRUE(ParseWorkDays("mon-wed, SAT", "days", &p).ok());
+  EXPECT_TRUE(p.work_days[0] && p.work_days[2] && p.work_days[5]);
+  EXPECT_FALSE(p.work_days[3] || p.work_days[4] || p.work_days[6]);
+  for (const char* bad : {"", "Fri-Mon", "Monday", "Mon,,Tue", "Mon-"}) {
+    VisitPolicy q;
+    EXPECT_EQ(ParseWorkDays(bad, "days", &q).code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+    EXPECT_FALSE(q.work_days[6]) << "unchanged on error: " << bad;
+  }
+}
+
+TEST(VisitConfigTest, ConfiguredHoursDecideWorkTime) {
+  VisitPolicy p;
+  ASSERT_TRUE(ParseWorkHours("10:00-12:00", "hours", &p).ok());
+  // 2026-11-25 is a Wednesday; 11:00 China time = 03:00 UTC.
+  const absl::Time eleven = absl::FromCivil(
+      absl::CivilSecond(2026, 11, 25, 3, 0, 0), absl::UTCTimeZone());
+  EXPECT_TRUE(CheckWorkHours(eleven, p).ok());
+  EXPECT_EQ(CheckWorkHours(eleven + absl::Hours(2), p).code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(ParseWorkDays("Thu-Sun", "days", &p).ok());
+  EXPECT_EQ(CheckWorkHours(eleven, p).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace crm::accounts

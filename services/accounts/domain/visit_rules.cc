@@ -4,9 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/validate/geo.h"
 
 namespace crm::accounts {
@@ -117,6 +119,78 @@ std::optional<std::string> SuspiciousReason(
   std::string out = absl::StrJoin(reasons, "; ");
   if (out.size() > 300) out.resize(300);  // visits.suspicious_reason
   return out;
+}
+
+namespace {
+
+absl::Status Bad(std::string_view field, std::string_view rule) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(field), ": ", std::string(rule)));
+}
+
+// "HH:MM" -> minutes after midnight (24:00 allowed as the end of a day).
+std::optional<int> ParseClock(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  for (size_t i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+  return h * 60 + m;
+}
+
+std::optional<int> DayIndex(std::string_view name) {
+  static constexpr std::string_view kDays[] = {"mon", "tue", "wed", "thu",
+                                               "fri", "sat", "sun"};
+  const std::string lower = absl::AsciiStrToLower(std::string(name));
+  for (int i = 0; i < 7; ++i) {
+    if (lower == kDays[i]) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::Status ParseWorkHours(std::string_view text, std::string_view field,
+                            VisitPolicy* policy) {
+  const size_t dash = text.find('-');
+  if (dash == std::string_view::npos)
+    return Bad(field, "must look like 08:00-20:00");
+  std::optional<int> start = ParseClock(text.substr(0, dash));
+  std::optional<int> end = ParseClock(text.substr(dash + 1));
+  if (!start.has_value() || !end.has_value())
+    return Bad(field, "must look like 08:00-20:00");
+  if (*start >= *end) return Bad(field, "the start must be before the end");
+  policy->work_start_minute = *start;
+  policy->work_end_minute = *end;
+  return absl::OkStatus();
+}
+
+absl::Status ParseWorkDays(std::string_view text, std::string_view field,
+                           VisitPolicy* policy) {
+  bool days[7] = {false, false, false, false, false, false, false};
+  bool any = false;
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(text.data(), text.size()), ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    const size_t dash = part.find('-');
+    std::optional<int> from = DayIndex(std::string_view(
+        part.substr(0, dash).data(), part.substr(0, dash).size()));
+    std::optional<int> to = from;
+    if (dash != absl::string_view::npos) {
+      absl::string_view rest = part.substr(dash + 1);
+      to = DayIndex(std::string_view(rest.data(), rest.size()));
+    }
+    if (!from.has_value() || !to.has_value() || *from > *to) {
+      return Bad(field,
+                 "must list days like Mon-Sat or Mon,Wed,Fri (Mon..Sun)");
+    }
+    for (int d = *from; d <= *to; ++d) days[d] = any = true;
+  }
+  if (!any) return Bad(field, "must name at least one day");
+  for (int d = 0; d < 7; ++d) policy->work_days[d] = days[d];
+  return absl::OkStatus();
 }
 
 }  // namespace crm::accounts

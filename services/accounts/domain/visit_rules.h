@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -46,6 +47,15 @@ struct VisitPolicy {
   double min_suspicious_jump_m = 1000;
   absl::Duration device_change_window = absl::Hours(2);
 };
+
+// "HH:MM-HH:MM" (start < end, local time) into work_start/end_minute.
+// INVALID_ARGUMENT "<field>: <rule>" otherwise; `policy` unchanged then.
+absl::Status ParseWorkHours(std::string_view text, std::string_view field,
+                            VisitPolicy* policy);
+// Days as "Mon-Sat", "Mon,Wed,Fri" or a mix ("Mon-Wed,Sat"), English
+// three-letter names, case-insensitive, into work_days.
+absl::Status ParseWorkDays(std::string_view text, std::string_view field,
+                           VisitPolicy* policy);
 
 // Accuracy a client may report (meters); beyond this the fix is useless and
 // the request is refused as INVALID_ARGUMENT.

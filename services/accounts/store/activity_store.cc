@@ -16,11 +16,6 @@ constexpr char kFollowUpColumns[] =
     "f.happened_at, f.next_follow_up_at, f.visit_id, f.created_at "
     "FROM follow_ups f ";
 
-constexpr char kVisitColumns[] =
-    "SELECT v.id, v.account_id, v.user_id, v.lat, v.lng, v.accuracy_m, "
-    "v.device_id, v.distance_m, v.suspicious, v.suspicious_reason, v.note, "
-    "v.at FROM visits v ";
-
 FollowUpRecord FollowUpFromRow(const db::Row& r) {
   FollowUpRecord f;
   f.id = r.Int("id");
@@ -33,23 +28,6 @@ FollowUpRecord FollowUpFromRow(const db::Row& r) {
   f.visit_id = r.OptInt("visit_id");
   f.created_at = r.Time("created_at");
   return f;
-}
-
-VisitRecord VisitFromRow(const db::Row& r) {
-  VisitRecord v;
-  v.id = r.Int("id");
-  v.account_id = r.Int("account_id");
-  v.user_id = r.Int("user_id");
-  v.lat = r.Double("lat");
-  v.lng = r.Double("lng");
-  v.accuracy_m = r.Double("accuracy_m");
-  v.device_id = r.String("device_id");
-  v.distance_m = r.Double("distance_m");
-  v.suspicious = r.Bool("suspicious");
-  v.suspicious_reason = r.String("suspicious_reason");
-  v.note = r.String("note");
-  v.at = r.Time("at");
-  return v;
 }
 
 absl::StatusOr<FollowUpRecord> GetFollowUpOn(db::Connection& c, int64_t id) {
@@ -90,6 +68,34 @@ absl::Status TouchAccount(db::Connection& c, int64_t account_id, absl::Time at,
 }
 
 }  // namespace
+
+const char kVisitColumns[] =
+    "SELECT v.id, v.account_id, v.user_id, v.lat, v.lng, v.accuracy_m, "
+    "v.device_id, v.distance_m, v.suspicious, v.suspicious_reason, v.note, "
+    "v.at, v.user_org_path, v.review, v.reviewed_by, v.reviewed_at, "
+    "v.review_note FROM visits v ";
+
+VisitRecord VisitFromRow(const db::Row& r) {
+  VisitRecord v;
+  v.id = r.Int("id");
+  v.account_id = r.Int("account_id");
+  v.user_id = r.Int("user_id");
+  v.lat = r.Double("lat");
+  v.lng = r.Double("lng");
+  v.accuracy_m = r.Double("accuracy_m");
+  v.device_id = r.String("device_id");
+  v.distance_m = r.Double("distance_m");
+  v.suspicious = r.Bool("suspicious");
+  v.suspicious_reason = r.String("suspicious_reason");
+  v.note = r.String("note");
+  v.at = r.Time("at");
+  v.user_org_path = r.String("user_org_path");
+  v.review = static_cast<VisitReview>(r.Int("review"));
+  v.reviewed_by = r.OptInt("reviewed_by");
+  v.reviewed_at = r.OptTime("reviewed_at");
+  v.review_note = r.String("review_note");
+  return v;
+}
 
 absl::StatusOr<FollowUpRecord> ActivityStore::AddFollowUp(
     const FollowUpRecord& f, const std::string& request_id,
@@ -229,12 +235,12 @@ absl::StatusOr<VisitRecord> ActivityStore::AddVisit(
         }
         const absl::Time now = clock_->Now();
         RETURN_IF_ERROR(
-            c.Exec("INSERT INTO visits (account_id, user_id, lat, lng, "
-                   "accuracy_m, device_id, distance_m, suspicious, "
+            c.Exec("INSERT INTO visits (account_id, user_id, user_org_path, "
+                   "lat, lng, accuracy_m, device_id, distance_m, suspicious, "
                    "suspicious_reason, note, create_request_id, at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   {v.account_id, v.user_id, v.lat, v.lng, v.accuracy_m,
-                    v.device_id, v.distance_m, v.suspicious,
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   {v.account_id, v.user_id, v.user_org_path, v.lat, v.lng,
+                    v.accuracy_m, v.device_id, v.distance_m, v.suspicious,
                     v.suspicious_reason, v.note,
                     request_id.empty() ? db::Param(nullptr)
                                        : db::Param(request_id),

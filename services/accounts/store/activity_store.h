@@ -32,10 +32,14 @@ struct FollowUpRecord {
   absl::Time created_at;
 };
 
+// A manager's verdict on a suspicious check-in (values of the proto enum).
+enum class VisitReview { kPending = 0, kGenuine = 1, kFraud = 2 };
+
 struct VisitRecord {
   int64_t id = 0;
   int64_t account_id = 0;
   int64_t user_id = 0;
+  std::string user_org_path;  // where the user sat when checking in
   double lat = 0, lng = 0;
   double accuracy_m = 0;
   std::string device_id;
@@ -44,7 +48,16 @@ struct VisitRecord {
   std::string suspicious_reason;
   std::string note;
   absl::Time at;
+  VisitReview review = VisitReview::kPending;
+  std::optional<int64_t> reviewed_by;
+  std::optional<absl::Time> reviewed_at;
+  std::string review_note;
 };
+
+// "SELECT <every visits column> FROM visits v " and its row reader, for the
+// stores that query visits.
+extern const char kVisitColumns[];
+VisitRecord VisitFromRow(const db::Row& r);
 
 class ActivityStore {
  public:
