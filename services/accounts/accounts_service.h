@@ -90,6 +90,15 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
                                     pb::ListVisitsResponse*) override;
   grpc::Status ReviewVisit(grpc::ServerContext*, const pb::ReviewVisitRequest*,
                            pb::Visit*) override;
+  grpc::Status GetTierSettings(grpc::ServerContext*,
+                               const pb::GetTierSettingsRequest*,
+                               pb::TierSettings*) override;
+  grpc::Status UpdateTierSettings(grpc::ServerContext*,
+                                  const pb::UpdateTierSettingsRequest*,
+                                  pb::TierSettings*) override;
+  grpc::Status RecomputeTiers(grpc::ServerContext*,
+                              const pb::RecomputeTiersRequest*,
+                              pb::RecomputeTiersResponse*) override;
   grpc::Status ListPoolHistory(grpc::ServerContext*,
                                const pb::ListPoolHistoryRequest*,
                                pb::ListPoolHistoryResponse*) override;

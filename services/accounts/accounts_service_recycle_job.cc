@@ -4,6 +4,7 @@
 #include "common/log/log.h"
 #include "common/redis/lock.h"
 #include "common/status/status.h"
+#include "services/accounts/store/tier_store.h"
 
 namespace crm::accounts {
 
@@ -66,6 +67,15 @@ absl::StatusOr<bool> RecycleJob::RunOnce() {
       RunRecycleUnderLock(pool_, redis_, clock_, options_, clock_->Now()));
   if (!result.has_value()) return false;
   passes_.fetch_add(1);
+  // The tier window slides with time: recompute in the same round (the
+  // work is idempotent; the leader lock only avoids doing it twice).
+  absl::StatusOr<TierStore::RecomputeResult> tiers =
+      TierStore::RecomputeAll(*pool_, clock_->Now());
+  if (!tiers.ok()) return tiers.status();
+  if (tiers->changed > 0) {
+    log::Info("tiers recomputed",
+              {{"scanned", tiers->scanned}, {"changed", tiers->changed}});
+  }
   return true;
 }
 

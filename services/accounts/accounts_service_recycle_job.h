@@ -4,8 +4,9 @@
 // lock "lock:accounts:recycle"; the one that gets it runs one recycle pass
 // as of now (RecycleStore::Run, the same code as the RunRecycle RPC),
 // extending the lock after each batch and stopping if it lost it. The
-// others skip the round. The pass is idempotent in MySQL, so the lock only
-// avoids duplicate work.
+// others skip the round. The round then recomputes customer tiers over
+// the sliding window (TierStore::RecomputeAll, as the RecomputeTiers RPC). The
+// pass is idempotent in MySQL, so the lock only avoids duplicate work.
 #pragma once
 
 #include <atomic>

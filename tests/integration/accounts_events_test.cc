@@ -14,6 +14,7 @@
 #include "common/redis/streams.h"
 #include "common/validate/credit_code.h"
 #include "services/accounts/accounts_service_events.h"
+#include "services/identity/proto_convert.h"
 #include "tests/testing/accounts_harness.h"
 
 namespace crm::accounts {
@@ -308,6 +309,83 @@ TEST_F(AccountsEventsTest, BackgroundConsumersStartAndStop) {
     absl::SleepFor(absl::Milliseconds(50));
   consumers_.Stop();
   EXPECT_EQ(h_.GetAccountOk(a).status(), pb::ACCOUNT_STATUS_SIGNED);
+}
+
+}  // namespace
+}  // namespace crm::accounts
+
+namespace crm::accounts {
+namespace {
+
+TEST_F(AccountsEventsTest, TiersFollowTheSlidingWindowAndNewThresholds) {
+  const auto rep = h_.User("tier_rep", "e1", "sales_rep");
+  const int64_t a = Owned(rep.token, "窗口甲公司", 60);
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", "w-1"},
+           {"account_id", a},
+           {"amount_minor", 6'000'000},
+           {"signed_at", At(300)}});
+  Publish("orders", events::NewEventId(), "ContractSigned",
+          {{"contract_id", "w-2"},
+           {"account_id", a},
+           {"amount_minor", 6'000'000},
+           {"signed_at", At(10)}});
+  EXPECT_EQ(Poll(), 2);
+  ASSERT_EQ(h_.GetAccountOk(a).tier(), pb::TIER_B);  // 120,000.00 in window
+
+  auto recompute = [&](absl::Time as_of, pb::RecomputeTiersResponse* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, h_.Admin());
+    pb::RecomputeTiersRequest req;
+    identity::ToTimestamp(as_of, req.mutable_as_of());
+    return h_.stub().RecomputeTiers(&ctx, req, out);
+  };
+  pb::RecomputeTiersResponse r;
+  ASSERT_TRUE(recompute(h_.clock().Now(), &r).ok());
+  EXPECT_EQ(r.scanned(), 1);
+  EXPECT_EQ(r.changed(), 0);
+  // 70 days on, the older contract has left the 365-day window.
+  ASSERT_TRUE(recompute(h_.clock().Now() + absl::Hours(24 * 70), &r).ok());
+  EXPECT_EQ(r.changed(), 1);
+  pb::Account got = h_.GetAccountOk(a);
+  EXPECT_EQ(got.tier(), pb::TIER_C);
+  EXPECT_EQ(got.signed_amount().amount_minor(), 6'000'000);
+
+  auto update = [&](const std::string& token, int64_t a_min, int64_t b_min,
+                    const std::string& b_currency, pb::TierSettings* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::UpdateTierSettingsRequest req;
+    req.mutable_settings()->set_window_days(365);
+    req.mutable_settings()->mutable_tier_a_min()->set_currency_code("CNY");
+    req.mutable_settings()->mutable_tier_a_min()->set_amount_minor(a_min);
+    req.mutable_settings()->mutable_tier_b_min()->set_currency_code(b_currency);
+    req.mutable_settings()->mutable_tier_b_min()->set_amount_minor(b_min);
+    return h_.stub().UpdateTierSettings(&ctx, req, out);
+  };
+  pb::TierSettings settings;
+  const auto mgr = h_.User("tier_mgr", "east", "sales_manager");
+  EXPECT_EQ(update(mgr.token, 100, 50, "CNY", &settings).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status bad = update(h_.Admin(), 50, 50, "CNY", &settings);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(),
+              ::testing::HasSubstr("settings.tier_a_min.amount_minor"));
+  bad = update(h_.Admin(), 100, 50, "USD", &settings);
+  EXPECT_THAT(bad.error_message(),
+              ::testing::HasSubstr("settings.tier_b_min.currency_code"));
+  ASSERT_TRUE(update(h_.Admin(), 50'000'000, 5'000'000, "CNY", &settings).ok());
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, mgr.token);
+    pb::TierSettings read;
+    ASSERT_TRUE(h_.stub()
+                    .GetTierSettings(&ctx, pb::GetTierSettingsRequest(), &read)
+                    .ok());
+    EXPECT_EQ(read.tier_b_min().amount_minor(), 5'000'000);
+  }
+  ASSERT_TRUE(recompute(h_.clock().Now() + absl::Hours(24 * 70), &r).ok());
+  EXPECT_EQ(h_.GetAccountOk(a).tier(), pb::TIER_B);  // 60,000 >= 50,000
 }
 
 }  // namespace

@@ -41,11 +41,11 @@ TEST(AccountsTierRulesTest, Validation) {
   s = TierSettings{};
   s.tier_a_min_minor = s.tier_b_min_minor;
   EXPECT_EQ(ValidateTierSettings(s).message(),
-            "tier_a_min_minor: must be greater than tier_b_min_minor");
+            "tier_a_min.amount_minor: must be greater than tier_b_min");
   s = TierSettings{};
   s.tier_b_min_minor = 0;
   EXPECT_EQ(ValidateTierSettings(s).message(),
-            "tier_b_min_minor: must be positive");
+            "tier_b_min.amount_minor: must be positive");
   s = TierSettings{};
   s.currency = "cny";
   EXPECT_FALSE(ValidateTierSettings(s).ok());

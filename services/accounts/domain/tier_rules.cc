@@ -8,16 +8,18 @@ absl::Status ValidateTierSettings(const TierSettings& s) {
   if (s.window_days < 1 || s.window_days > 3650)
     return InvalidField("window_days", "must be 1..3650");
   if (s.tier_b_min_minor <= 0)
-    return InvalidField("tier_b_min_minor", "must be positive");
+    return InvalidField("tier_b_min.amount_minor", "must be positive");
   if (s.tier_a_min_minor <= s.tier_b_min_minor)
-    return InvalidField("tier_a_min_minor",
-                        "must be greater than tier_b_min_minor");
+    return InvalidField("tier_a_min.amount_minor",
+                        "must be greater than tier_b_min");
   if (s.currency.size() != 3) {
-    return InvalidField("currency", "must be a 3-letter ISO 4217 code");
+    return InvalidField("tier_a_min.currency_code",
+                        "must be a 3-letter ISO 4217 code");
   }
   for (char c : s.currency) {
     if (c < 'A' || c > 'Z')
-      return InvalidField("currency", "must be a 3-letter ISO 4217 code");
+      return InvalidField("tier_a_min.currency_code",
+                          "must be a 3-letter ISO 4217 code");
   }
   return absl::OkStatus();
 }

@@ -26,7 +26,8 @@ struct TierSettings {
   std::string currency = "CNY";
 };
 
-// INVALID_ARGUMENT "<field>: <rule>": window 1..3650 days, thresholds
+// INVALID_ARGUMENT "<field>: <rule>" (field names of the TierSettings proto):
+// window 1..3650 days, thresholds
 // positive with A > B, currency three upper-case letters.
 absl::Status ValidateTierSettings(const TierSettings& s);
 

@@ -1,7 +1,9 @@
 #include "services/accounts/store/tier_store.h"
 
 #include <algorithm>
+#include <map>
 
+#include "common/db/transaction.h"
 #include "common/status/status.h"
 #include "services/accounts/store/account_store.h"
 
@@ -19,6 +21,80 @@ absl::StatusOr<TierSettings> TierStore::Settings(db::Connection& c) {
   s.tier_b_min_minor = rows.front().Int("tier_b_min_minor");
   s.currency = rows.front().String("currency");
   return s;
+}
+
+absl::Status TierStore::SaveSettings(db::Connection& c, const TierSettings& s,
+                                     absl::Time now) {
+  return c
+      .Exec(
+          "REPLACE INTO tier_settings (id, window_days, tier_a_min_minor,"
+          " tier_b_min_minor, currency, updated_at) VALUES (1, ?, ?, ?, ?, ?)",
+          {s.window_days, s.tier_a_min_minor, s.tier_b_min_minor, s.currency,
+           now})
+      .status();
+}
+
+absl::StatusOr<TierStore::RecomputeResult> TierStore::RecomputeAll(
+    db::ConnectionPool& pool, absl::Time as_of, int batch_size) {
+  RecomputeResult result;
+  int64_t cursor = 0;
+  while (true) {
+    bool done = false;
+    RETURN_IF_ERROR(
+        db::RunInTransaction(pool, [&](db::Connection& c) -> absl::Status {
+          ASSIGN_OR_RETURN(TierSettings settings, Settings(c));
+          ASSIGN_OR_RETURN(
+              db::Rows ids,
+              c.Query("SELECT DISTINCT account_id FROM signed_contracts WHERE"
+                      " account_id > ? ORDER BY account_id LIMIT ?",
+                      {cursor, batch_size}));
+          if (ids.empty()) {
+            done = true;
+            return absl::OkStatus();
+          }
+          const int64_t first = ids.front().Int("account_id");
+          const int64_t last = ids.back().Int("account_id");
+          std::map<int64_t, int64_t> totals;
+          ASSIGN_OR_RETURN(
+              db::Rows sums,
+              c.Query("SELECT account_id, SUM(amount_minor) AS total FROM"
+                      " signed_contracts WHERE account_id BETWEEN ? AND ? AND"
+                      " currency = ? AND signed_at > ? AND signed_at <= ?"
+                      " GROUP BY account_id",
+                      {first, last, settings.currency,
+                       TierWindowStart(as_of, settings), as_of}));
+          for (const db::Row& r : sums)
+            totals[r.Int("account_id")] = r.Int("total");
+          ASSIGN_OR_RETURN(
+              db::Rows current,
+              c.Query(
+                  "SELECT a.id, a.signed_amount_minor, a.tier FROM accounts a"
+                  " JOIN (SELECT DISTINCT account_id FROM signed_contracts"
+                  "  WHERE account_id BETWEEN ? AND ?) s ON s.account_id = a.id"
+                  " FOR UPDATE",
+                  {first, last}));
+          for (const db::Row& r : current) {
+            const int64_t id = r.Int("id");
+            auto it = totals.find(id);
+            const int64_t total = it == totals.end() ? 0 : it->second;
+            const Tier tier = TierFor(total, settings);
+            ++result.scanned;
+            if (total == r.Int("signed_amount_minor") &&
+                static_cast<int>(tier) == r.Int("tier"))
+              continue;
+            RETURN_IF_ERROR(
+                c.Exec("UPDATE accounts SET signed_amount_minor = ?,"
+                       " tier = ?, updated_at = ? WHERE id = ?",
+                       {total, static_cast<int>(tier), as_of, id})
+                    .status());
+            ++result.changed;
+          }
+          cursor = last;
+          return absl::OkStatus();
+        }));
+    if (done) break;
+  }
+  return result;
 }
 
 absl::StatusOr<AccountRecord> TierStore::ApplySigned(db::Connection& c,

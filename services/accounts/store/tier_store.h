@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/connection.h"
+#include "common/db/pool.h"
 #include "services/accounts/domain/tier_rules.h"
 #include "services/accounts/store/records.h"
 
@@ -19,6 +20,22 @@ class TierStore {
  public:
   // The settings row of migration 0004 (defaults when it is missing).
   static absl::StatusOr<TierSettings> Settings(db::Connection& c);
+  // Replaces the settings (validated by the caller).
+  static absl::Status SaveSettings(db::Connection& c, const TierSettings& s,
+                                   absl::Time now);
+
+  struct RecomputeResult {
+    int64_t scanned = 0;  // accounts with at least one signed contract
+    int64_t changed = 0;  // whose signed amount or tier moved
+  };
+  // Recomputes signed_amount and tier of every account that has signed
+  // contracts, over the window ending at `as_of`, in batches of
+  // `batch_size` accounts (each batch its own transaction): the window
+  // slides, so a contract ages out of it without any new event, and new
+  // thresholds apply to everyone.
+  static absl::StatusOr<RecomputeResult> RecomputeAll(db::ConnectionPool& pool,
+                                                      absl::Time as_of,
+                                                      int batch_size = 500);
 
   struct SignedContract {
     std::string contract_id;
