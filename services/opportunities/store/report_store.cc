@@ -1,0 +1,167 @@
+#include "services/opportunities/store/report_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
+#include "common/status/status.h"
+
+namespace crm::opportunities {
+namespace {
+
+// "(<visibility>) [AND <alias>.owner_org_path LIKE ?]" and its params.
+std::string ScopeSql(const ReportScope& s, const std::string& alias,
+                     std::vector<db::Param>* params) {
+  std::string sql = absl::StrCat("(", s.visibility.sql, ")");
+  params->insert(params->end(), s.visibility.params.begin(),
+                 s.visibility.params.end());
+  if (!s.subtree_path.empty()) {
+    absl::StrAppend(&sql, " AND ", alias, ".owner_org_path LIKE ?");
+    params->push_back(auth::EscapeLike(s.subtree_path) + "%");
+  }
+  return sql;
+}
+
+std::string RawColumn(ForecastGroup g, bool won) {
+  switch (g) {
+    case ForecastGroup::kTeam:
+    case ForecastGroup::kRegion:
+      return "o.owner_org_path";
+    case ForecastGroup::kMonth:
+      return won ? "DATE_FORMAT(o.closed_at, '%Y-%m')"
+                 : "DATE_FORMAT(o.expected_close_date, '%Y-%m')";
+    case ForecastGroup::kOwner:
+    default:
+      return "CAST(o.owner_id AS CHAR)";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+  std::vector<db::Param> params = {pipeline_id};
+  const std::string sql = absl::StrCat(
+      "SELECT o.stage_pos, o.max_open_pos, COUNT(*) AS n, "
+      "CAST(COALESCE(SUM(o.amount_minor), 0) AS SIGNED) AS amount FROM "
+      "opportunities o WHERE o.pipeline_id = ? AND ",
+      ScopeSql(s, "o", &params),
+      " AND o.created_at >= ? AND o.created_at < ? GROUP BY o.stage_pos, "
+      "o.max_open_pos");
+  params.push_back(from);
+  params.push_back(to);
+  std::vector<FunnelCell> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back({static_cast<int>(r.Int("stage_pos")),
+                     static_cast<int>(r.Int("max_open_pos")), r.Int("n"),
+                     r.Int("amount")});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+  std::vector<db::Param> params = {pipeline_id};
+  const std::string sql = absl::StrCat(
+      "SELECT h.from_pos, h.seconds_in_from DIV 3600 AS hours, COUNT(*) AS n "
+      "FROM stage_history h WHERE h.pipeline_id = ? AND h.ends_stay = 1 AND ",
+      ScopeSql(s, "h", &params),
+      " AND h.at >= ? AND h.at < ? GROUP BY h.from_pos, hours");
+  params.push_back(from);
+  params.push_back(to);
+  std::vector<StayBucket> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back(
+          {static_cast<int>(r.Int("from_pos")), r.Int("hours"), r.Int("n")});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<OpenCell>> ReportStore::ForecastOpen(
+    ForecastGroup g, const ReportScope& s, std::optional<int64_t> pipeline_id,
+    const std::string& close_from, const std::string& close_to) {
+  std::vector<db::Param> params = {close_from, close_to};
+  std::string sql = absl::StrCat(
+      "SELECT ", RawColumn(g, false),
+      " AS raw, o.currency, o.probability_bp, COUNT(*) AS n, "
+      "CAST(COALESCE(SUM(o.amount_minor), 0) AS SIGNED) AS amount FROM "
+      "opportunities o WHERE o.status = 1 AND o.expected_close_date BETWEEN ? "
+      "AND ? AND ",
+      ScopeSql(s, "o", &params));
+  if (pipeline_id.has_value()) {
+    sql += " AND o.pipeline_id = ?";
+    params.push_back(*pipeline_id);
+  }
+  sql += " GROUP BY raw, o.currency, o.probability_bp";
+  std::vector<OpenCell> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back({r.String("raw"), r.String("currency"),
+                     static_cast<int>(r.Int("probability_bp")), r.Int("n"),
+                     r.Int("amount")});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<WonCell>> ReportStore::ForecastWon(
+    ForecastGroup g, const ReportScope& s, std::optional<int64_t> pipeline_id,
+    const std::string& close_from, const std::string& close_to) {
+  std::vector<db::Param> params = {close_from, close_to};
+  std::string sql = absl::StrCat(
+      "SELECT ", RawColumn(g, true),
+      " AS raw, o.currency, COUNT(*) AS n, "
+      "CAST(COALESCE(SUM(o.amount_minor), 0) AS SIGNED) AS amount FROM "
+      "opportunities o WHERE o.status = 2 AND o.closed_at >= ? AND "
+      "o.closed_at < DATE_ADD(?, INTERVAL 1 DAY) AND ",
+      ScopeSql(s, "o", &params));
+  if (pipeline_id.has_value()) {
+    sql += " AND o.pipeline_id = ?";
+    params.push_back(*pipeline_id);
+  }
+  sql += " GROUP BY raw, o.currency";
+  std::vector<WonCell> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back(
+          {r.String("raw"), r.String("currency"), r.Int("n"), r.Int("amount")});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<AccountStage>> ReportStore::AccountStages(
+    int64_t pipeline_id, const ReportScope& s, int cap) {
+  std::vector<db::Param> params = {pipeline_id};
+  const std::string sql = absl::StrCat(
+      "SELECT o.account_id, MAX(o.stage_pos) AS stage FROM opportunities o "
+      "WHERE o.pipeline_id = ? AND o.status = 1 AND ",
+      ScopeSql(s, "o", &params),
+      " GROUP BY o.account_id ORDER BY o.account_id LIMIT ?");
+  params.push_back(cap);
+  std::vector<AccountStage> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows)
+      out.push_back({r.Int("account_id"), static_cast<int>(r.Int("stage"))});
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace crm::opportunities

@@ -1,0 +1,60 @@
+// Aggregating SQL behind GetFunnel, GetForecast and GetAccountsByStage.
+// Each query is one GROUP BY over a covering index (ADR 0012); the math
+// on the groups is in domain/funnel and domain/forecast.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/auth/data_scope.h"
+#include "common/db/pool.h"
+#include "services/opportunities/domain/forecast.h"
+#include "services/opportunities/domain/funnel.h"
+
+namespace crm::opportunities {
+
+// Which owners a report covers: the caller's data scope AND (optionally)
+// an org subtree.
+struct ReportScope {
+  auth::SqlPredicate visibility;  // on columns owner_id / owner_org_path
+  std::string subtree_path;       // "" = the whole scope
+};
+
+class ReportStore {
+ public:
+  explicit ReportStore(std::shared_ptr<db::ConnectionPool> pool)
+      : pool_(std::move(pool)) {}
+
+  // Opportunities of `pipeline_id` created in [from, to).
+  absl::StatusOr<std::vector<FunnelCell>> FunnelCells(int64_t pipeline_id,
+                                                      const ReportScope& s,
+                                                      absl::Time from,
+                                                      absl::Time to);
+  // Stays in a stage of `pipeline_id` that ended in [from, to).
+  absl::StatusOr<std::vector<StayBucket>> StayBuckets(int64_t pipeline_id,
+                                                      const ReportScope& s,
+                                                      absl::Time from,
+                                                      absl::Time to);
+  // Open opportunities expected to close in [close_from, close_to]
+  // (YYYY-MM-DD, inclusive).
+  absl::StatusOr<std::vector<OpenCell>> ForecastOpen(
+      ForecastGroup g, const ReportScope& s, std::optional<int64_t> pipeline_id,
+      const std::string& close_from, const std::string& close_to);
+  // Opportunities won on a day in [close_from, close_to].
+  absl::StatusOr<std::vector<WonCell>> ForecastWon(
+      ForecastGroup g, const ReportScope& s, std::optional<int64_t> pipeline_id,
+      const std::string& close_from, const std::string& close_to);
+  // (account, highest open stage) for accounts with open opportunities of
+  // the pipeline, by account id; at most `cap` rows.
+  absl::StatusOr<std::vector<AccountStage>> AccountStages(int64_t pipeline_id,
+                                                          const ReportScope& s,
+                                                          int cap);
+
+ private:
+  std::shared_ptr<db::ConnectionPool> pool_;
+};
+
+}  // namespace crm::opportunities
