@@ -92,6 +92,11 @@ grpc::Status OpportunitiesServiceImpl::GetFunnel(
       ASSIGN_OR_RETURN(scope.subtree_path, UnitPath(ctx, req->org_unit_id()));
     }
     ReportStore reports(pool_);
+    // Managers and up read whole days from the rollups (ADR 0012).
+    if (p.scope != auth::DataScope::kSelf) {
+      scope.rollup_visibility =
+          auth::DataScopePredicate(p, "r.owner_id", "r.owner_org_path");
+    }
     scope.visibility =
         auth::DataScopePredicate(p, "o.owner_id", "o.owner_org_path");
     ASSIGN_OR_RETURN(std::vector<FunnelCell> cells,

@@ -6,6 +6,8 @@
 
 #include "common/client/client.h"
 #include "services/opportunities/opportunities_util.h"
+#include "services/opportunities/store/pipeline_store.h"
+#include "services/opportunities/store/report_store.h"
 #include "tests/testing/opportunities_harness.h"
 
 namespace crm::opportunities {
@@ -285,6 +287,71 @@ TEST_F(OpportunitiesReportsTest, AccountsByMostAdvancedOpenStage) {
   req.set_accounts_per_stage(201);
   EXPECT_EQ(h_.stub().GetAccountsByStage(&c4, req, &out).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The daily rollups (kept by every write) give the same funnel as the live
+// tables, for windows of whole days, partial days and both.
+TEST_F(OpportunitiesReportsTest, RollupsMatchLiveTables) {
+  // More changes that move rollup cells: an amount change, a reopen, a
+  // reassignment to another team.
+  At(100);
+  pb::Opportunity in;
+  in.set_id(a_);
+  in.mutable_amount()->set_currency_code("CNY");
+  in.mutable_amount()->set_amount_minor(123456);
+  ASSERT_TRUE(h_.Update(Rep1(), in, {"amount"}).ok());
+  ASSERT_TRUE(h_.Reopen(Rep3(), e_, "回来了").ok());
+  auto mgr = h_.User("mgr_east", "east", "sales_manager");
+  in.set_owner_id(rep3_);
+  ASSERT_TRUE(h_.Update(mgr.token, in, {"owner_id"}).ok());
+  At(130);
+  ASSERT_TRUE(h_.Move(Rep3(), a_, "needs").ok());
+
+  PipelineStore pipelines(h_.schema().Pool(), h_.shared_clock());
+  auto pipeline = pipelines.Get(1);
+  ASSERT_TRUE(pipeline.ok());
+  ReportStore store(h_.schema().Pool());
+  ReportScope live;
+  live.visibility = {"TRUE", {}};
+  ReportScope rolled = live;
+  rolled.rollup_visibility = auth::SqlPredicate{"TRUE", {}};
+  ReportScope team = rolled;
+  team.subtree_path = absl::StrCat("/", h_.Unit("root"), "/", h_.Unit("east"),
+                                   "/", h_.Unit("e2"), "/");
+  ReportScope team_live = team;
+  team_live.rollup_visibility.reset();
+  const absl::Duration h = absl::Hours(1);
+  for (auto [from, to] : {std::pair{t0_ - 72 * h, t0_ + 240 * h},
+                          {t0_ - h, t0_ + h},
+                          {t0_ + 30 * h, t0_ + 100 * h},
+                          {t0_ - 1000 * h, t0_ + 1000 * h}}) {
+    for (auto [a, b] : {std::pair{&live, &rolled}, {&team_live, &team}}) {
+      auto lc = store.FunnelCells(1, *a, from, to);
+      auto rc = store.FunnelCells(1, *b, from, to);
+      auto ls = store.StayBuckets(1, *a, from, to);
+      auto rs = store.StayBuckets(1, *b, from, to);
+      ASSERT_TRUE(lc.ok() && rc.ok() && ls.ok() && rs.ok());
+      FunnelResult x = ComputeFunnel(*pipeline, *lc, *ls);
+      FunnelResult y = ComputeFunnel(*pipeline, *rc, *rs);
+      EXPECT_EQ(x.total_count, y.total_count);
+      for (size_t i = 0; i < x.stages.size(); ++i) {
+        EXPECT_EQ(x.stages[i].current_count, y.stages[i].current_count);
+        EXPECT_EQ(x.stages[i].current_amount_minor,
+                  y.stages[i].current_amount_minor);
+        EXPECT_EQ(x.stages[i].reached_count, y.stages[i].reached_count);
+        EXPECT_EQ(x.stages[i].completed_stays, y.stages[i].completed_stays);
+        EXPECT_DOUBLE_EQ(x.stages[i].median_days_in_stage,
+                         y.stages[i].median_days_in_stage);
+      }
+    }
+  }
+  // No rollup cell is left negative or empty-but-present with amount.
+  EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS c FROM funnel_daily WHERE n < 0 "
+                        "OR (n = 0 AND amount_minor <> 0)"),
+            0);
+  EXPECT_EQ(h_.QueryInt("SELECT CAST(SUM(n) AS SIGNED) AS c FROM "
+                        "funnel_daily"),
+            5);
 }
 
 }  // namespace

@@ -87,6 +87,21 @@ TEST(FunnelTest, EmptyCohort) {
   for (const auto& s : r.stages) EXPECT_EQ(s.conversion_to_next_bp, 0);
 }
 
+TEST(FunnelTest, StayBuckets) {
+  EXPECT_EQ(StayBucketHours(0), 0);
+  EXPECT_EQ(StayBucketHours(47), 47);
+  EXPECT_EQ(StayBucketHours(48), 48);
+  EXPECT_EQ(StayBucketHours(53), 48);
+  EXPECT_EQ(StayBucketHours(54), 54);
+  EXPECT_EQ(StayBucketHours(335), 330);
+  EXPECT_EQ(StayBucketHours(336), 336);
+  EXPECT_EQ(StayBucketHours(359), 336);
+  EXPECT_EQ(StayBucketHours(1000), 984);
+  // Buckets feed the median: 50h and 53h both count as 48h.
+  FunnelResult r = ComputeFunnel(Abc(), {}, {{0, 50, 1}, {0, 53, 1}});
+  EXPECT_DOUBLE_EQ(r.stages[0].median_days_in_stage, 2.0);
+}
+
 TEST(FunnelTest, RatioAndMedian) {
   EXPECT_EQ(RatioBp(1, 3), 3333);
   EXPECT_EQ(RatioBp(2, 3), 6667);  // half up

@@ -4,6 +4,12 @@
 
 namespace crm::opportunities {
 
+int64_t StayBucketHours(int64_t hours) {
+  if (hours < 48) return hours;
+  if (hours < 336) return hours - hours % 6;
+  return hours - hours % 24;
+}
+
 int RatioBp(int64_t num, int64_t den) {
   if (den <= 0) return 0;
   __int128 v = (static_cast<__int128>(num) * 10000 + den / 2) / den;
@@ -73,7 +79,7 @@ FunnelResult ComputeFunnel(const PipelineDef& p,
   std::vector<std::vector<std::pair<int64_t, int64_t>>> per_stage(n);
   for (const StayBucket& s : stays) {
     if (s.stage < 0 || s.stage >= n) continue;
-    per_stage[s.stage].push_back({s.hours, s.count});
+    per_stage[s.stage].push_back({StayBucketHours(s.hours), s.count});
     r.stages[s.stage].completed_stays += s.count;
   }
   for (int i = 0; i < n; ++i)

@@ -54,6 +54,11 @@ FunnelResult ComputeFunnel(const PipelineDef& p,
                            const std::vector<FunnelCell>& cells,
                            const std::vector<StayBucket>& stays);
 
+// The bucket a stay of `hours` whole hours falls in (its lower bound):
+// exact below 48 h, 6-hour buckets below 14 days, whole days beyond. The
+// median is computed over these buckets, live or from the rollup.
+int64_t StayBucketHours(int64_t hours);
+
 // Ratio in basis points rounded half up; 0 when den is 0.
 int RatioBp(int64_t num, int64_t den);
 

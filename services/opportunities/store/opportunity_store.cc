@@ -4,6 +4,7 @@
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/status/status.h"
+#include "services/opportunities/domain/funnel.h"
 
 namespace crm::opportunities {
 
@@ -78,8 +79,37 @@ absl::StatusOr<OpportunityRecord> GetOn(db::Connection& c, int64_t id,
   return OpportunityFromRow(row);
 }
 
+// Adds `sign` x (one opportunity, its amount) to its funnel_daily cell.
+absl::Status AddFunnelCell(db::Connection& c, const OpportunityRecord& o,
+                           int64_t sign) {
+  return c
+      .Exec(
+          "INSERT INTO funnel_daily (pipeline_id, owner_org_path, day, "
+          "stage_pos, max_open_pos, n, amount_minor) VALUES (?, ?, DATE(?), "
+          "?, ?, ?, ?) ON DUPLICATE KEY UPDATE n = n + VALUES(n), "
+          "amount_minor = amount_minor + VALUES(amount_minor)",
+          {o.pipeline_id, o.owner_org_path, o.created_at, o.stage_pos,
+           o.max_open_pos, sign, sign * o.amount_minor})
+      .status();
+}
+
+bool SameFunnelCell(const OpportunityRecord& a, const OpportunityRecord& b) {
+  return a.stage_pos == b.stage_pos && a.max_open_pos == b.max_open_pos &&
+         a.amount_minor == b.amount_minor &&
+         a.owner_org_path == b.owner_org_path;
+}
+
 absl::Status InsertChange(db::Connection& c, const OpportunityRecord& o,
                           const StageChangeRecord& h) {
+  if (h.ends_stay && h.from_pos.has_value()) {
+    RETURN_IF_ERROR(
+        c.Exec("INSERT INTO stay_daily (pipeline_id, owner_org_path, day, "
+               "from_pos, hours, n) VALUES (?, ?, DATE(?), ?, ?, 1) ON "
+               "DUPLICATE KEY UPDATE n = n + 1",
+               {o.pipeline_id, o.owner_org_path, h.at, *h.from_pos,
+                StayBucketHours(h.seconds_in_from / 3600)})
+            .status());
+  }
   return c
       .Exec(
           "INSERT INTO stage_history (opportunity_id, pipeline_id, owner_id, "
@@ -177,6 +207,7 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Create(
         h.actor_id = created.created_by;
         h.at = created.created_at;
         RETURN_IF_ERROR(InsertChange(c, created, h));
+        RETURN_IF_ERROR(AddFunnelCell(c, created, 1));
         return created;
       });
 }
@@ -323,6 +354,10 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Mutate(
                     id})
                 .status());
         ASSIGN_OR_RETURN(OpportunityRecord updated, GetOn(c, id, false));
+        if (!SameFunnelCell(cur, updated)) {
+          RETURN_IF_ERROR(AddFunnelCell(c, cur, -1));
+          RETURN_IF_ERROR(AddFunnelCell(c, updated, 1));
+        }
         if (m.change.has_value()) {
           StageChangeRecord h = *m.change;
           h.opportunity_id = id;

@@ -1,6 +1,7 @@
 #include "services/opportunities/store/report_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
 
@@ -10,9 +11,10 @@ namespace {
 // "(<visibility>) [AND <alias>.owner_org_path LIKE ?]" and its params.
 std::string ScopeSql(const ReportScope& s, const std::string& alias,
                      std::vector<db::Param>* params) {
-  std::string sql = absl::StrCat("(", s.visibility.sql, ")");
-  params->insert(params->end(), s.visibility.params.begin(),
-                 s.visibility.params.end());
+  const auth::SqlPredicate& v =
+      alias == "r" ? *s.rollup_visibility : s.visibility;
+  std::string sql = absl::StrCat("(", v.sql, ")");
+  params->insert(params->end(), v.params.begin(), v.params.end());
   if (!s.subtree_path.empty()) {
     absl::StrAppend(&sql, " AND ", alias, ".owner_org_path LIKE ?");
     params->push_back(auth::EscapeLike(s.subtree_path) + "%");
@@ -34,9 +36,103 @@ std::string RawColumn(ForecastGroup g, bool won) {
   }
 }
 
+// The whole UTC days [d1, d2) inside [from, to); d1 >= d2 when none.
+std::pair<absl::CivilDay, absl::CivilDay> WholeDays(absl::Time from,
+                                                    absl::Time to) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  absl::CivilDay d1 = absl::ToCivilDay(from, utc);
+  if (absl::FromCivil(d1, utc) < from) ++d1;
+  return {d1, absl::ToCivilDay(to, utc)};
+}
+
+absl::Time DayStart(absl::CivilDay d) {
+  return absl::FromCivil(d, absl::UTCTimeZone());
+}
+
+// Runs `live` on the partial days around [d1, d2) and appends to `out`.
+template <typename T, typename Fn>
+absl::Status AddEdges(absl::Time from, absl::Time to, absl::CivilDay d1,
+                      absl::CivilDay d2, const Fn& live, std::vector<T>* out) {
+  if (from < DayStart(d1)) {
+    ASSIGN_OR_RETURN(std::vector<T> head, live(from, DayStart(d1)));
+    out->insert(out->end(), head.begin(), head.end());
+  }
+  if (DayStart(d2) < to) {
+    ASSIGN_OR_RETURN(std::vector<T> tail, live(DayStart(d2), to));
+    out->insert(out->end(), tail.begin(), tail.end());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+  auto [d1, d2] = WholeDays(from, to);
+  if (!s.rollup_visibility.has_value() || d1 >= d2)
+    return LiveCells(pipeline_id, s, from, to);
+  std::vector<db::Param> params = {pipeline_id};
+  const std::string sql = absl::StrCat(
+      "SELECT r.stage_pos, r.max_open_pos, CAST(SUM(r.n) AS SIGNED) AS n, "
+      "CAST(SUM(r.amount_minor) AS SIGNED) AS amount FROM funnel_daily r "
+      "WHERE r.pipeline_id = ? AND ",
+      ScopeSql(s, "r", &params),
+      " AND r.day >= ? AND r.day < ? GROUP BY r.stage_pos, r.max_open_pos");
+  params.push_back(absl::FormatCivilTime(d1));
+  params.push_back(absl::FormatCivilTime(d2));
+  std::vector<FunnelCell> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back({static_cast<int>(r.Int("stage_pos")),
+                     static_cast<int>(r.Int("max_open_pos")), r.Int("n"),
+                     r.Int("amount")});
+    }
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(AddEdges<FunnelCell>(
+      from, to, d1, d2,
+      [&](absl::Time a, absl::Time b) {
+        return LiveCells(pipeline_id, s, a, b);
+      },
+      &out));
+  return out;
+}
+
+absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+  auto [d1, d2] = WholeDays(from, to);
+  if (!s.rollup_visibility.has_value() || d1 >= d2)
+    return LiveStays(pipeline_id, s, from, to);
+  std::vector<db::Param> params = {pipeline_id};
+  const std::string sql = absl::StrCat(
+      "SELECT r.from_pos, r.hours, CAST(SUM(r.n) AS SIGNED) AS n FROM "
+      "stay_daily r WHERE r.pipeline_id = ? AND ",
+      ScopeSql(s, "r", &params),
+      " AND r.day >= ? AND r.day < ? GROUP BY r.from_pos, r.hours");
+  params.push_back(absl::FormatCivilTime(d1));
+  params.push_back(absl::FormatCivilTime(d2));
+  std::vector<StayBucket> out;
+  RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+    out.clear();
+    for (const db::Row& r : rows) {
+      out.push_back(
+          {static_cast<int>(r.Int("from_pos")), r.Int("hours"), r.Int("n")});
+    }
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(AddEdges<StayBucket>(
+      from, to, d1, d2,
+      [&](absl::Time a, absl::Time b) {
+        return LiveStays(pipeline_id, s, a, b);
+      },
+      &out));
+  return out;
+}
+
+absl::StatusOr<std::vector<FunnelCell>> ReportStore::LiveCells(
     int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
   std::vector<db::Param> params = {pipeline_id};
   const std::string sql = absl::StrCat(
@@ -62,7 +158,7 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
   return out;
 }
 
-absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
+absl::StatusOr<std::vector<StayBucket>> ReportStore::LiveStays(
     int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
   std::vector<db::Param> params = {pipeline_id};
   const std::string sql = absl::StrCat(

@@ -19,8 +19,12 @@ namespace crm::opportunities {
 // Which owners a report covers: the caller's data scope AND (optionally)
 // an org subtree.
 struct ReportScope {
-  auth::SqlPredicate visibility;  // on columns owner_id / owner_org_path
+  auth::SqlPredicate visibility;  // on columns o.owner_id / o.owner_org_path
   std::string subtree_path;       // "" = the whole scope
+  // The same predicate on the daily rollups (alias r), for scopes that do
+  // not filter by owner id (managers, bosses, admins). Unset: the funnel
+  // reads the live tables only (reps: their few rows by owner_id).
+  std::optional<auth::SqlPredicate> rollup_visibility;
 };
 
 class ReportStore {
@@ -28,12 +32,15 @@ class ReportStore {
   explicit ReportStore(std::shared_ptr<db::ConnectionPool> pool)
       : pool_(std::move(pool)) {}
 
-  // Opportunities of `pipeline_id` created in [from, to).
+  // Opportunities of `pipeline_id` created in [from, to): whole UTC days
+  // from funnel_daily when the scope allows, the partial days at either
+  // end (or everything, for reps) from opportunities.
   absl::StatusOr<std::vector<FunnelCell>> FunnelCells(int64_t pipeline_id,
                                                       const ReportScope& s,
                                                       absl::Time from,
                                                       absl::Time to);
-  // Stays in a stage of `pipeline_id` that ended in [from, to).
+  // Stays in a stage of `pipeline_id` that ended in [from, to): whole days
+  // from stay_daily, partial days from stage_history (as above).
   absl::StatusOr<std::vector<StayBucket>> StayBuckets(int64_t pipeline_id,
                                                       const ReportScope& s,
                                                       absl::Time from,
@@ -54,6 +61,14 @@ class ReportStore {
                                                           int cap);
 
  private:
+  absl::StatusOr<std::vector<FunnelCell>> LiveCells(int64_t pipeline_id,
+                                                    const ReportScope& s,
+                                                    absl::Time from,
+                                                    absl::Time to);
+  absl::StatusOr<std::vector<StayBucket>> LiveStays(int64_t pipeline_id,
+                                                    const ReportScope& s,
+                                                    absl::Time from,
+                                                    absl::Time to);
   std::shared_ptr<db::ConnectionPool> pool_;
 };
 
