@@ -154,14 +154,15 @@ void Load(const std::vector<std::pair<int64_t, std::string>>& teams) {
       "owner_org_path, DATE(created_at), stage_pos, max_open_pos, COUNT(*), "
       "SUM(amount_minor) FROM opportunities GROUP BY pipeline_id, "
       "owner_org_path, DATE(created_at), stage_pos, max_open_pos");
-  Sql("INSERT INTO stay_daily (pipeline_id, owner_org_path, day, from_pos, "
-      "hours, n) SELECT pipeline_id, owner_org_path, DATE(at), from_pos, "
+  Sql("INSERT INTO stay_monthly (pipeline_id, owner_org_path, month, "
+      "from_pos, hours, n) SELECT pipeline_id, owner_org_path, "
+      "DATE_FORMAT(at, '%Y-%m-01'), from_pos, "
       "CASE WHEN seconds_in_from DIV 3600 < 48 THEN seconds_in_from DIV 3600 "
       "WHEN seconds_in_from DIV 3600 < 336 THEN seconds_in_from DIV 3600 - "
       "(seconds_in_from DIV 3600) % 6 ELSE seconds_in_from DIV 3600 - "
       "(seconds_in_from DIV 3600) % 24 END AS hours, COUNT(*) FROM "
       "stage_history WHERE ends_stay = 1 GROUP BY pipeline_id, "
-      "owner_org_path, DATE(at), from_pos, hours");
+      "owner_org_path, DATE_FORMAT(at, '%Y-%m-01'), from_pos, hours");
   Figures()["load_rollup_s"] =
       absl::ToDoubleSeconds(absl::Now() - rollup_start);
   // ANALYZE returns rows: run it as a query.

@@ -103,9 +103,9 @@ absl::Status InsertChange(db::Connection& c, const OpportunityRecord& o,
                           const StageChangeRecord& h) {
   if (h.ends_stay && h.from_pos.has_value()) {
     RETURN_IF_ERROR(
-        c.Exec("INSERT INTO stay_daily (pipeline_id, owner_org_path, day, "
-               "from_pos, hours, n) VALUES (?, ?, DATE(?), ?, ?, 1) ON "
-               "DUPLICATE KEY UPDATE n = n + 1",
+        c.Exec("INSERT INTO stay_monthly (pipeline_id, owner_org_path, "
+               "month, from_pos, hours, n) VALUES (?, ?, DATE_FORMAT(?, "
+               "'%Y-%m-01'), ?, ?, 1) ON DUPLICATE KEY UPDATE n = n + 1",
                {o.pipeline_id, o.owner_org_path, h.at, *h.from_pos,
                 StayBucketHours(h.seconds_in_from / 3600)})
             .status());

@@ -36,29 +36,39 @@ std::string RawColumn(ForecastGroup g, bool won) {
   }
 }
 
-// The whole UTC days [d1, d2) inside [from, to); d1 >= d2 when none.
-std::pair<absl::CivilDay, absl::CivilDay> WholeDays(absl::Time from,
-                                                    absl::Time to) {
+// The whole UTC days [d1, d2) inside [from, to), as times; d1 >= d2 when
+// none.
+std::pair<absl::Time, absl::Time> WholeDays(absl::Time from, absl::Time to) {
   const absl::TimeZone utc = absl::UTCTimeZone();
   absl::CivilDay d1 = absl::ToCivilDay(from, utc);
   if (absl::FromCivil(d1, utc) < from) ++d1;
-  return {d1, absl::ToCivilDay(to, utc)};
+  return {absl::FromCivil(d1, utc),
+          absl::FromCivil(absl::ToCivilDay(to, utc), utc)};
 }
 
-absl::Time DayStart(absl::CivilDay d) {
-  return absl::FromCivil(d, absl::UTCTimeZone());
+// The whole UTC months [m1, m2) inside [from, to), as times.
+std::pair<absl::Time, absl::Time> WholeMonths(absl::Time from, absl::Time to) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  absl::CivilMonth m1 = absl::ToCivilMonth(from, utc);
+  if (absl::FromCivil(m1, utc) < from) ++m1;
+  return {absl::FromCivil(m1, utc),
+          absl::FromCivil(absl::ToCivilMonth(to, utc), utc)};
 }
 
-// Runs `live` on the partial days around [d1, d2) and appends to `out`.
+std::string DateOf(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
+}
+
+// Runs `live` on the partial periods around [r1, r2) and appends to `out`.
 template <typename T, typename Fn>
-absl::Status AddEdges(absl::Time from, absl::Time to, absl::CivilDay d1,
-                      absl::CivilDay d2, const Fn& live, std::vector<T>* out) {
-  if (from < DayStart(d1)) {
-    ASSIGN_OR_RETURN(std::vector<T> head, live(from, DayStart(d1)));
+absl::Status AddEdges(absl::Time from, absl::Time to, absl::Time r1,
+                      absl::Time r2, const Fn& live, std::vector<T>* out) {
+  if (from < r1) {
+    ASSIGN_OR_RETURN(std::vector<T> head, live(from, r1));
     out->insert(out->end(), head.begin(), head.end());
   }
-  if (DayStart(d2) < to) {
-    ASSIGN_OR_RETURN(std::vector<T> tail, live(DayStart(d2), to));
+  if (r2 < to) {
+    ASSIGN_OR_RETURN(std::vector<T> tail, live(r2, to));
     out->insert(out->end(), tail.begin(), tail.end());
   }
   return absl::OkStatus();
@@ -70,7 +80,7 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
     int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
   auto [d1, d2] = WholeDays(from, to);
   if (!s.rollup_visibility.has_value() || d1 >= d2)
-    return LiveCells(pipeline_id, s, from, to);
+    return LiveCells(pipeline_id, s, from, to, false);
   std::vector<db::Param> params = {pipeline_id};
   const std::string sql = absl::StrCat(
       "SELECT r.stage_pos, r.max_open_pos, CAST(SUM(r.n) AS SIGNED) AS n, "
@@ -78,8 +88,8 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
       "WHERE r.pipeline_id = ? AND ",
       ScopeSql(s, "r", &params),
       " AND r.day >= ? AND r.day < ? GROUP BY r.stage_pos, r.max_open_pos");
-  params.push_back(absl::FormatCivilTime(d1));
-  params.push_back(absl::FormatCivilTime(d2));
+  params.push_back(DateOf(d1));
+  params.push_back(DateOf(d2));
   std::vector<FunnelCell> out;
   RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
     ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
@@ -94,7 +104,7 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
   RETURN_IF_ERROR(AddEdges<FunnelCell>(
       from, to, d1, d2,
       [&](absl::Time a, absl::Time b) {
-        return LiveCells(pipeline_id, s, a, b);
+        return LiveCells(pipeline_id, s, a, b, true);
       },
       &out));
   return out;
@@ -102,17 +112,17 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
 
 absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
     int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
-  auto [d1, d2] = WholeDays(from, to);
+  auto [d1, d2] = WholeMonths(from, to);
   if (!s.rollup_visibility.has_value() || d1 >= d2)
-    return LiveStays(pipeline_id, s, from, to);
+    return LiveStays(pipeline_id, s, from, to, false);
   std::vector<db::Param> params = {pipeline_id};
   const std::string sql = absl::StrCat(
       "SELECT r.from_pos, r.hours, CAST(SUM(r.n) AS SIGNED) AS n FROM "
-      "stay_daily r WHERE r.pipeline_id = ? AND ",
+      "stay_monthly r WHERE r.pipeline_id = ? AND ",
       ScopeSql(s, "r", &params),
-      " AND r.day >= ? AND r.day < ? GROUP BY r.from_pos, r.hours");
-  params.push_back(absl::FormatCivilTime(d1));
-  params.push_back(absl::FormatCivilTime(d2));
+      " AND r.month >= ? AND r.month < ? GROUP BY r.from_pos, r.hours");
+  params.push_back(DateOf(d1));
+  params.push_back(DateOf(d2));
   std::vector<StayBucket> out;
   RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
     ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
@@ -126,20 +136,23 @@ absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
   RETURN_IF_ERROR(AddEdges<StayBucket>(
       from, to, d1, d2,
       [&](absl::Time a, absl::Time b) {
-        return LiveStays(pipeline_id, s, a, b);
+        return LiveStays(pipeline_id, s, a, b, true);
       },
       &out));
   return out;
 }
 
 absl::StatusOr<std::vector<FunnelCell>> ReportStore::LiveCells(
-    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to,
+    bool by_time) {
   std::vector<db::Param> params = {pipeline_id};
+  // A short edge period is read by time whatever the org prefix.
   const std::string sql = absl::StrCat(
       "SELECT o.stage_pos, o.max_open_pos, COUNT(*) AS n, "
       "CAST(COALESCE(SUM(o.amount_minor), 0) AS SIGNED) AS amount FROM "
-      "opportunities o WHERE o.pipeline_id = ? AND ",
-      ScopeSql(s, "o", &params),
+      "opportunities o ",
+      by_time ? "FORCE INDEX (ix_opp_funnel_time) " : "",
+      "WHERE o.pipeline_id = ? AND ", ScopeSql(s, "o", &params),
       " AND o.created_at >= ? AND o.created_at < ? GROUP BY o.stage_pos, "
       "o.max_open_pos");
   params.push_back(from);
@@ -159,11 +172,14 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::LiveCells(
 }
 
 absl::StatusOr<std::vector<StayBucket>> ReportStore::LiveStays(
-    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to) {
+    int64_t pipeline_id, const ReportScope& s, absl::Time from, absl::Time to,
+    bool by_time) {
   std::vector<db::Param> params = {pipeline_id};
   const std::string sql = absl::StrCat(
       "SELECT h.from_pos, h.seconds_in_from DIV 3600 AS hours, COUNT(*) AS n "
-      "FROM stage_history h WHERE h.pipeline_id = ? AND h.ends_stay = 1 AND ",
+      "FROM stage_history h ",
+      by_time ? "FORCE INDEX (ix_hist_time) " : "",
+      "WHERE h.pipeline_id = ? AND h.ends_stay = 1 AND ",
       ScopeSql(s, "h", &params),
       " AND h.at >= ? AND h.at < ? GROUP BY h.from_pos, hours");
   params.push_back(from);

@@ -39,8 +39,9 @@ class ReportStore {
                                                       const ReportScope& s,
                                                       absl::Time from,
                                                       absl::Time to);
-  // Stays in a stage of `pipeline_id` that ended in [from, to): whole days
-  // from stay_daily, partial days from stage_history (as above).
+  // Stays in a stage of `pipeline_id` that ended in [from, to): whole
+  // months from stay_monthly, the partial months from stage_history (as
+  // above).
   absl::StatusOr<std::vector<StayBucket>> StayBuckets(int64_t pipeline_id,
                                                       const ReportScope& s,
                                                       absl::Time from,
@@ -61,14 +62,18 @@ class ReportStore {
                                                           int cap);
 
  private:
+  // `by_time`: force the creation-time (ending-time) index, for the short
+  // edge periods around the rollups.
   absl::StatusOr<std::vector<FunnelCell>> LiveCells(int64_t pipeline_id,
                                                     const ReportScope& s,
                                                     absl::Time from,
-                                                    absl::Time to);
+                                                    absl::Time to,
+                                                    bool by_time);
   absl::StatusOr<std::vector<StayBucket>> LiveStays(int64_t pipeline_id,
                                                     const ReportScope& s,
                                                     absl::Time from,
-                                                    absl::Time to);
+                                                    absl::Time to,
+                                                    bool by_time);
   std::shared_ptr<db::ConnectionPool> pool_;
 };
 
