@@ -2,6 +2,8 @@
 // views (seed 000: funnel per stage, accounts grouped by opportunity
 // stage; seed 002: sales board and forecast). Every report covers the
 // caller's data scope, optionally narrowed to an org subtree.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
@@ -96,6 +98,13 @@ grpc::Status OpportunitiesServiceImpl::GetFunnel(
     if (p.scope != auth::DataScope::kSelf) {
       scope.rollup_visibility =
           auth::DataScopePredicate(p, "r.owner_id", "r.owner_org_path");
+      // Company- or region-wide (at most two path levels): read the edge
+      // periods by time; a branch or team reads its own index range.
+      const std::string& path = !scope.subtree_path.empty() ? scope.subtree_path
+                                : p.scope == auth::DataScope::kAll
+                                    ? std::string("/")
+                                    : p.org_path;
+      scope.wide = std::count(path.begin(), path.end(), '/') <= 3;
     }
     scope.visibility =
         auth::DataScopePredicate(p, "o.owner_id", "o.owner_org_path");

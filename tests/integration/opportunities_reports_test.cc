@@ -320,12 +320,15 @@ TEST_F(OpportunitiesReportsTest, RollupsMatchLiveTables) {
                                    "/", h_.Unit("e2"), "/");
   ReportScope team_live = team;
   team_live.rollup_visibility.reset();
+  ReportScope wide = rolled;  // edges read by time
+  wide.wide = true;
   const absl::Duration h = absl::Hours(1);
   for (auto [from, to] : {std::pair{t0_ - 72 * h, t0_ + 240 * h},
                           {t0_ - h, t0_ + h},
                           {t0_ + 30 * h, t0_ + 100 * h},
                           {t0_ - 1000 * h, t0_ + 1000 * h}}) {
-    for (auto [a, b] : {std::pair{&live, &rolled}, {&team_live, &team}}) {
+    for (auto [a, b] :
+         {std::pair{&live, &rolled}, {&team_live, &team}, {&live, &wide}}) {
       auto lc = store.FunnelCells(1, *a, from, to);
       auto rc = store.FunnelCells(1, *b, from, to);
       auto ls = store.StayBuckets(1, *a, from, to);

@@ -104,7 +104,7 @@ absl::StatusOr<std::vector<FunnelCell>> ReportStore::FunnelCells(
   RETURN_IF_ERROR(AddEdges<FunnelCell>(
       from, to, d1, d2,
       [&](absl::Time a, absl::Time b) {
-        return LiveCells(pipeline_id, s, a, b, true);
+        return LiveCells(pipeline_id, s, a, b, s.wide);
       },
       &out));
   return out;
@@ -136,7 +136,7 @@ absl::StatusOr<std::vector<StayBucket>> ReportStore::StayBuckets(
   RETURN_IF_ERROR(AddEdges<StayBucket>(
       from, to, d1, d2,
       [&](absl::Time a, absl::Time b) {
-        return LiveStays(pipeline_id, s, a, b, true);
+        return LiveStays(pipeline_id, s, a, b, s.wide);
       },
       &out));
   return out;

@@ -25,6 +25,9 @@ struct ReportScope {
   // not filter by owner id (managers, bosses, admins). Unset: the funnel
   // reads the live tables only (reps: their few rows by owner_id).
   std::optional<auth::SqlPredicate> rollup_visibility;
+  // The scope spans the company or a region: the partial periods around
+  // the rollups are read by time rather than by org prefix.
+  bool wide = false;
 };
 
 class ReportStore {
