@@ -3,6 +3,7 @@
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/opportunities/opportunities_config.h"
+#include "services/opportunities/opportunities_events.h"
 #include "services/opportunities/opportunities_service.h"
 #include "services/opportunities/opportunities_stale_job.h"
 
@@ -27,9 +28,13 @@ int main(int argc, char** argv) {
   opportunities::OpportunitiesServiceImpl service(rt.db(), rt.redis(), accounts,
                                                   identity, DefaultClock(),
                                                   settings.service);
+  // OrgUnitMoved / UserOrgChanged (identity), group "opportunities".
+  opportunities::OpportunitiesEventConsumers consumers(rt.db(), rt.redis(),
+                                                       DefaultClock());
   // Stale check every stale_check_interval under the Redis leader lock.
   opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
                                     settings.stale);
   return rt.Serve({&service}, {},
-                  {{[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
+                  {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
+                   {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
 }
