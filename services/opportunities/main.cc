@@ -1,0 +1,40 @@
+// crm-opportunities: pipelines, opportunities, stage history, stale
+// alerts, forecast and funnel (port 50054).
+#include "common/client/client.h"
+#include "common/service/service_runtime.h"
+#include "services/opportunities/opportunities_config.h"
+#include "services/opportunities/opportunities_events.h"
+#include "services/opportunities/opportunities_service.h"
+#include "services/opportunities/opportunities_stale_job.h"
+
+namespace crm {
+const std::vector<db::Migration>& OpportunitiesMigrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  service::ServiceRuntime rt(argc, argv, "opportunities", "0.0.0.0:50054");
+  opportunities::OpportunitiesSettings settings =
+      opportunities::OpportunitiesSettings::Read(rt.config());
+  if (absl::Status s = rt.Open(OpportunitiesMigrations()); !s.ok())
+    return rt.Fail(s);
+
+  std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts =
+      crm::accounts::v1::AccountsService::NewStub(
+          client::MakeChannel(settings.accounts_addr));
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity =
+      crm::identity::v1::IdentityService::NewStub(
+          client::MakeChannel(settings.identity_addr));
+  opportunities::OpportunitiesServiceImpl service(rt.db(), rt.redis(), accounts,
+                                                  identity, DefaultClock(),
+                                                  settings.service);
+  // OrgUnitMoved / UserOrgChanged (identity), group "opportunities".
+  opportunities::OpportunitiesEventConsumers consumers(rt.db(), rt.redis(),
+                                                       DefaultClock());
+  // Stale check every stale_check_interval under the Redis leader lock.
+  opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
+                                    settings.stale);
+  return rt.Serve({&service}, {},
+                  {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
+                   {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
+}

@@ -1,0 +1,92 @@
+#include "services/opportunities/opportunities_events.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/events/event.h"
+#include "common/events/outbox.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/opportunities/store/repath_store.h"
+
+namespace crm::opportunities {
+namespace {
+
+std::string DefaultConsumerName() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host[0] ? host : "opportunities", "-", getpid());
+}
+
+// A materialized org path: "/" digits "/" ... "/", at most 255 bytes.
+bool IsPath(const nlohmann::json& p, const char* name) {
+  if (!p.is_object() || !p.contains(name) || !p[name].is_string()) return false;
+  const std::string s = p[name].get<std::string>();
+  if (s.size() < 3 || s.size() > 255 || s.front() != '/' || s.back() != '/')
+    return false;
+  return s.find("//") == std::string::npos;
+}
+
+absl::Status Skip(const events::Event& e, std::string_view why) {
+  log::Warn("opportunities: event skipped", {{"event_id", e.event_id},
+                                             {"type", e.type},
+                                             {"reason", std::string(why)}});
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+OpportunitiesEventConsumers::OpportunitiesEventConsumers(
+    std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+    std::shared_ptr<const Clock> clock, std::string consumer_name) {
+  if (consumer_name.empty()) consumer_name = DefaultConsumerName();
+  events::ConsumerOptions o;
+  o.group = kEventsGroup;
+  o.consumer = consumer_name;
+  o.stream = events::StreamFor("identity");
+  identity_ = std::make_unique<events::StreamConsumer>(
+      std::move(pool), redis, o,
+      [this](const events::Event& e, db::Connection& tx) {
+        return OnIdentity(e, tx);
+      },
+      std::move(clock));
+}
+
+OpportunitiesEventConsumers::~OpportunitiesEventConsumers() { Stop(); }
+
+void OpportunitiesEventConsumers::Start() { identity_->Start(); }
+void OpportunitiesEventConsumers::Stop() { identity_->Stop(); }
+absl::StatusOr<int> OpportunitiesEventConsumers::PollOnce() {
+  return identity_->PollOnce();
+}
+
+absl::Status OpportunitiesEventConsumers::OnIdentity(const events::Event& e,
+                                                     db::Connection& tx) {
+  const nlohmann::json& p = e.payload;
+  if (e.type == "OrgUnitMoved") {
+    if (!IsPath(p, "old_path") || !IsPath(p, "new_path"))
+      return Skip(e, "old_path, new_path: required org paths");
+    ASSIGN_OR_RETURN(int64_t n,
+                     RepathSubtree(tx, p["old_path"].get<std::string>(),
+                                   p["new_path"].get<std::string>()));
+    log::Info("opportunities: org unit moved, re-pathed",
+              {{"moved", n}, {"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  if (e.type == "UserOrgChanged") {
+    if (!p.is_object() || !p.contains("user_id") ||
+        !p["user_id"].is_number_integer() || p["user_id"].get<int64_t>() <= 0)
+      return Skip(e, "user_id: required, a positive integer");
+    if (!IsPath(p, "new_org_path"))
+      return Skip(e, "new_org_path: required org path");
+    ASSIGN_OR_RETURN(int64_t n,
+                     RepathOwner(tx, p["user_id"].get<int64_t>(),
+                                 p["new_org_path"].get<std::string>()));
+    log::Info("opportunities: owner changed unit, re-pathed",
+              {{"moved", n}, {"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::opportunities

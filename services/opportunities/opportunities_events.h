@@ -1,0 +1,47 @@
+// The opportunities service's event consumer (consumer group
+// "opportunities") on "events:identity":
+//   OrgUnitMoved {org_unit_id, old_path, new_path}: every opportunity,
+//       stage history row and funnel rollup row under old_path moves under
+//       new_path (RepathSubtree), so data scope and funnels follow the org
+//       tree;
+//   UserOrgChanged {user_id, old_org_path, new_org_path}: the user's
+//       opportunities take the new path (RepathOwner).
+// Other types are ignored; payloads that can never apply are logged and
+// acknowledged. Effects commit with the processed_events row (exactly
+// once).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock/clock.h"
+#include "common/db/pool.h"
+#include "common/events/consumer.h"
+#include "common/redis/redis_pool.h"
+
+namespace crm::opportunities {
+
+inline constexpr char kEventsGroup[] = "opportunities";
+
+class OpportunitiesEventConsumers {
+ public:
+  // `consumer_name` identifies this replica ("" = "<hostname>-<pid>").
+  OpportunitiesEventConsumers(std::shared_ptr<db::ConnectionPool> pool,
+                              redis::RedisPool* redis,
+                              std::shared_ptr<const Clock> clock,
+                              std::string consumer_name = "");
+  ~OpportunitiesEventConsumers();
+
+  void Start();
+  void Stop();
+  // One non-blocking pass (tests): entries acknowledged.
+  absl::StatusOr<int> PollOnce();
+
+ private:
+  absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
+
+  std::unique_ptr<events::StreamConsumer> identity_;
+};
+
+}  // namespace crm::opportunities
