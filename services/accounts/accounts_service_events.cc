@@ -190,8 +190,11 @@ absl::Status AccountsEventConsumers::OnOrders(const events::Event& e,
 
 absl::Status AccountsEventConsumers::OnOpportunities(const events::Event& e,
                                                      db::Connection& tx) {
+  // A reopen is an OpportunityStageChanged of kind "reopen".
   const bool opened =
-      e.type == "OpportunityCreated" || e.type == "OpportunityReopened";
+      e.type == "OpportunityCreated" ||
+      (e.type == "OpportunityStageChanged" &&
+       events::StringField(e.payload, "kind").value_or("") == "reopen");
   const bool closed = e.type == "OpportunityWon" || e.type == "OpportunityLost";
   if (e.type == "OpportunityStale") return OnOpportunityStale(e, tx);
   if (!opened && !closed) return absl::OkStatus();

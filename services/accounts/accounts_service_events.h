@@ -20,8 +20,9 @@
 //       account_id, owner_id, owner_org_path, amount_due_minor, due_date,
 //       days_overdue}: a "collection" task for the owner, once per
 //       installment.
-//   "events:opportunities" OpportunityCreated / OpportunityReopened /
-//       OpportunityWon / OpportunityLost {opportunity_id, account_id}: the
+//   "events:opportunities" OpportunityCreated, OpportunityStageChanged with
+//       kind "reopen", OpportunityWon, OpportunityLost {opportunity_id,
+//       account_id}: the
 //       opportunity's open state, which protects the account from recycling
 //       and feeds the no_opportunity_days recycle condition.
 //   "events:opportunities" OpportunityStale {opportunity_id, owner_id,

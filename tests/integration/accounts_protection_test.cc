@@ -225,6 +225,27 @@ TEST_F(ProtectionTest, NoOpportunityDaysCountsFromTheLatestOpportunity) {
   EXPECT_TRUE(InPool(recent));
 }
 
+TEST_F(ProtectionTest, AReopenedOpportunityProtectsAgain) {
+  SetEastRules(std::nullopt, R"([{"name":"quiet","no_follow_up_days":10,)"
+                             R"("warn_days_before":0}])");
+  const auto rep = h_.User("reopen_rep", "e1", "sales_rep");
+  const int64_t a = Owned(rep.token, 41);
+  const absl::Time now = h_.clock().Now();
+  Publish("opportunities", "OpportunityCreated",
+          {{"opportunity_id", 941}, {"account_id", a}}, now);
+  Publish("opportunities", "OpportunityLost",
+          {{"opportunity_id", 941}, {"account_id", a}}, now);
+  // Other stage changes say nothing about openness.
+  Publish("opportunities", "OpportunityStageChanged",
+          {{"opportunity_id", 941}, {"account_id", a}, {"kind", "lost"}}, now);
+  Publish("opportunities", "OpportunityStageChanged",
+          {{"opportunity_id", 941}, {"account_id", a}, {"kind", "reopen"}},
+          now);
+  Poll();
+  RecycleAt(now + Days(11));
+  EXPECT_FALSE(InPool(a));
+}
+
 TEST_F(ProtectionTest, StaleOpportunityAndOverdueInstallmentBecomeTasksOnce) {
   const auto rep = h_.User("task_rep", "e1", "sales_rep");
   const int64_t account = Owned(rep.token, 31);

@@ -29,6 +29,21 @@ nlohmann::json StageChangedPayload(const EventSubject& s,
           {"changed_at", Rfc3339(at)}};
 }
 
+nlohmann::json CreatedPayload(const EventSubject& s, const std::string& stage,
+                              int64_t source_lead_id, absl::Time created_at) {
+  return {{"opportunity_id", s.opportunity_id},
+          {"account_id", s.account_id},
+          {"owner_id", s.owner_id},
+          {"owner_org_path", s.owner_org_path},
+          {"opportunity_name", s.name},
+          {"pipeline_id", s.pipeline_id},
+          {"stage", stage},
+          {"amount_minor", s.amount_minor},
+          {"currency", s.currency},
+          {"source_lead_id", source_lead_id},
+          {"created_at", Rfc3339(created_at)}};
+}
+
 nlohmann::json WonPayload(const EventSubject& s,
                           const std::string& contract_ref, absl::Time won_at) {
   return {{"opportunity_id", s.opportunity_id},

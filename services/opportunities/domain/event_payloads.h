@@ -11,6 +11,7 @@
 
 namespace crm::opportunities {
 
+inline constexpr char kEventCreated[] = "OpportunityCreated";
 inline constexpr char kEventStageChanged[] = "OpportunityStageChanged";
 inline constexpr char kEventWon[] = "OpportunityWon";
 inline constexpr char kEventLost[] = "OpportunityLost";
@@ -39,6 +40,10 @@ nlohmann::json StageChangedPayload(const EventSubject& s,
                                    const std::string& to_stage,
                                    const std::string& to_sub_stage,
                                    int64_t actor_id, absl::Time at);
+
+// Subject fields plus stage, source_lead_id and created_at.
+nlohmann::json CreatedPayload(const EventSubject& s, const std::string& stage,
+                              int64_t source_lead_id, absl::Time created_at);
 
 nlohmann::json WonPayload(const EventSubject& s,
                           const std::string& contract_ref, absl::Time won_at);

@@ -4,6 +4,7 @@
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/status/status.h"
+#include "services/opportunities/domain/event_payloads.h"
 #include "services/opportunities/domain/funnel.h"
 
 namespace crm::opportunities {
@@ -208,6 +209,23 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Create(
         h.at = created.created_at;
         RETURN_IF_ERROR(InsertChange(c, created, h));
         RETURN_IF_ERROR(AddFunnelCell(c, created, 1));
+        EventSubject subject;
+        subject.opportunity_id = created.id;
+        subject.account_id = created.account_id;
+        subject.owner_id = created.owner_id;
+        subject.owner_org_path = created.owner_org_path;
+        subject.name = created.name;
+        subject.pipeline_id = created.pipeline_id;
+        subject.amount_minor = created.amount_minor;
+        subject.currency = created.currency;
+        RETURN_IF_ERROR(events::AppendToOutbox(
+                            c, events::StreamFor(kOpportunitiesService),
+                            kEventCreated, absl::StrCat(id),
+                            CreatedPayload(subject, created.stage_code,
+                                           created.source_lead_id.value_or(0),
+                                           created.created_at),
+                            created.created_at)
+                            .status());
         return created;
       });
 }
