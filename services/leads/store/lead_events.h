@@ -20,7 +20,8 @@ absl::Status AppendLeadCreated(db::Connection& c, const LeadRecord& l,
                                absl::Time now);
 
 // LeadAssigned {lead_id, owner_id, owner_org_path, assigned_by, rule,
-// from_owner_id}; rule is "claim", "manual", "rule:<id>", "existing_customer".
+// from_owner_id}; rule is "claim", "manual", "rule:<id>",
+// "existing_customer" or "creator" (a lead kept by the rep who entered it).
 absl::Status AppendLeadAssigned(db::Connection& c, int64_t lead_id,
                                 const Owner& owner, int64_t assigned_by,
                                 const std::string& rule, int64_t from_owner_id,

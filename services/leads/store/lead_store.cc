@@ -293,12 +293,14 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
     h.kind = HistoryKind::kAssign;
     h.to_owner_id = *l.owner_id;
     h.actor_id = cap.actor_id;
-    h.detail = absl::StrCat("existing customer: account ", l.account_id);
+    h.detail = l.existing_customer
+                   ? absl::StrCat("existing customer: account ", l.account_id)
+                   : std::string("kept by its creator");
     h.at = now;
     RETURN_IF_ERROR(InsertHistory(c, h));
-    RETURN_IF_ERROR(
-        AppendLeadAssigned(c, id, Owner{*l.owner_id, l.owner_org_path},
-                           cap.actor_id, "existing_customer", 0, now));
+    RETURN_IF_ERROR(AppendLeadAssigned(
+        c, id, Owner{*l.owner_id, l.owner_org_path}, cap.actor_id,
+        l.existing_customer ? "existing_customer" : "creator", 0, now));
   }
   return Outcome{std::move(created), false};
 }
