@@ -137,6 +137,19 @@ Score LeadsServiceImpl::ScoreOf(const LeadDraft& d, int channel_quality,
                    config_.weights);
 }
 
+absl::StatusOr<int64_t> LeadsServiceImpl::RegionPool(
+    const std::string& region) {
+  {
+    std::lock_guard<std::mutex> l(region_pools_mu_);
+    auto it = region_pools_.find(region);
+    if (it != region_pools_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(int64_t id, pools_.RegionDefaultId(region));
+  std::lock_guard<std::mutex> l(region_pools_mu_);
+  region_pools_[region] = id;
+  return id;
+}
+
 absl::StatusOr<Score> LeadsServiceImpl::Rescore(const LeadRecord& l) {
   int quality = -1;
   if (l.channel_id > 0) {
@@ -205,9 +218,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
         }
         l.pool_id = pool->id;
       } else {
-        ASSIGN_OR_RETURN(LeadPoolRecord pool,
-                         pools_.RegionDefault(l.d.region_code));
-        l.pool_id = pool.id;
+        ASSIGN_OR_RETURN(l.pool_id, RegionPool(l.d.region_code));
       }
     }
     LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -162,6 +164,8 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   Score ScoreOf(const LeadDraft& d, int channel_quality, int follow_ups,
                 int replies) const;
   absl::StatusOr<Score> Rescore(const LeadRecord& l);
+  // The region's default pool id, cached (pools are never deleted).
+  absl::StatusOr<int64_t> RegionPool(const std::string& region);
 
   // leads_service_accounts.cc: captures against existing accounts.
   absl::StatusOr<std::optional<AccountMatch>> MatchAccount(
@@ -182,6 +186,8 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   RuleStore rules_;
   ChannelStore channels_;
   ConversionStore conversions_;
+  std::mutex region_pools_mu_;
+  std::map<std::string, int64_t> region_pools_;  // guarded by the mutex
 };
 
 bool IsManager(const auth::Principal& p);

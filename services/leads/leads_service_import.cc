@@ -132,7 +132,6 @@ grpc::Status LeadsServiceImpl::ImportLeads(
                           "needs a phone (电话) or email (邮箱) column");
 
     ResultSink sink(resp);
-    std::map<std::string, int64_t> region_pools;
     const absl::Time started = absl::Now();
 
     auto flush = [&](std::vector<LeadImportRow>& batch) -> absl::Status {
@@ -162,13 +161,7 @@ grpc::Status LeadsServiceImpl::ImportLeads(
           }
         }
         if (!l.owner_id.has_value()) {
-          auto it = region_pools.find(l.d.region_code);
-          if (it == region_pools.end()) {
-            ASSIGN_OR_RETURN(LeadPoolRecord pool,
-                             pools_.RegionDefault(l.d.region_code));
-            it = region_pools.emplace(l.d.region_code, pool.id).first;
-          }
-          l.pool_id = it->second;
+          ASSIGN_OR_RETURN(l.pool_id, RegionPool(l.d.region_code));
         }
       }
       std::vector<LeadStore::Outcome> outcomes;

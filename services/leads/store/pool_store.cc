@@ -127,6 +127,13 @@ absl::StatusOr<LeadPoolRecord> PoolStore::RegionDefault(
       });
 }
 
+absl::StatusOr<int64_t> PoolStore::RegionDefaultId(const std::string& region) {
+  return db::RunInTransactionFor<int64_t>(
+      *pool_, [&](db::Connection& c) -> absl::StatusOr<int64_t> {
+        return RegionDefaultOn(c, region, clock_->Now());
+      });
+}
+
 absl::StatusOr<LeadPoolRecord> PoolStore::Get(int64_t id) {
   std::optional<LeadPoolRecord> out;
   RETURN_IF_ERROR(

@@ -35,6 +35,8 @@ class PoolStore {
 
   // The region's default pool, created on first use.
   absl::StatusOr<LeadPoolRecord> RegionDefault(const std::string& region);
+  // Its id only (no lead count): what captures need.
+  absl::StatusOr<int64_t> RegionDefaultId(const std::string& region);
   absl::StatusOr<LeadPoolRecord> Get(int64_t id);
   absl::StatusOr<LeadPoolRecord> Create(const LeadPoolRecord& p,
                                         const std::string& request_id);
