@@ -169,7 +169,13 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(std::optional<LeadStore::Outcome> prior,
                      leads_.FindByRequest(req->request_id()));
     if (prior.has_value()) {
-      ToProto(prior->lead, resp->mutable_lead());
+      if (prior->merged && !Visible(p, prior->lead)) {
+        resp->mutable_lead()->set_id(prior->lead.id);
+        resp->mutable_lead()->set_status(
+            static_cast<pb::LeadStatus>(prior->lead.status));
+      } else {
+        ToProto(prior->lead, resp->mutable_lead());
+      }
       resp->set_merged(prior->merged);
       return absl::OkStatus();
     }
@@ -224,7 +230,14 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),
                            p.user_id};
     ASSIGN_OR_RETURN(LeadStore::Outcome out, leads_.CreateOrMerge(in, cap));
-    ToProto(out.lead, resp->mutable_lead());
+    if (out.merged && !Visible(p, out.lead)) {
+      // Merged into someone else's lead: say so without showing it.
+      resp->mutable_lead()->set_id(out.lead.id);
+      resp->mutable_lead()->set_status(
+          static_cast<pb::LeadStatus>(out.lead.status));
+    } else {
+      ToProto(out.lead, resp->mutable_lead());
+    }
     resp->set_merged(out.merged);
     return absl::OkStatus();
   });

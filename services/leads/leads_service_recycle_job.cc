@@ -14,8 +14,15 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> RunRecycleUnderLock(
   PoolStore store(pool, clock);
   if (redis == nullptr) return store.Recycle(as_of, options.recycle_after, {});
   redis::DistributedLock locks(redis);
-  ASSIGN_OR_RETURN(std::optional<redis::LockHandle> lock,
-                   locks.TryAcquire(kRecycleLockKey, options.lock_ttl));
+  absl::StatusOr<std::optional<redis::LockHandle>> got =
+      locks.TryAcquire(kRecycleLockKey, options.lock_ttl);
+  if (!got.ok()) {
+    // The pass is idempotent in MySQL: without Redis it runs unguarded.
+    log::Warn("lead recycle leader lock unavailable; running unguarded",
+              {{"error", got.status().ToString()}});
+    return store.Recycle(as_of, options.recycle_after, {});
+  }
+  std::optional<redis::LockHandle>& lock = *got;
   if (!lock.has_value()) return std::nullopt;
   absl::StatusOr<std::vector<int64_t>> ids =
       store.Recycle(as_of, options.recycle_after, [&]() -> absl::Status {

@@ -28,8 +28,8 @@ struct RecycleJobOptions {
 };
 
 // One pass under the leader lock as of `as_of`: the recycled lead ids, or
-// nullopt when another process holds the lock. Without Redis it runs
-// unguarded.
+// nullopt when another process holds the lock. Without Redis (none
+// configured, or unreachable) it runs unguarded.
 absl::StatusOr<std::optional<std::vector<int64_t>>> RunRecycleUnderLock(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<const Clock> clock, const RecycleJobOptions& options,

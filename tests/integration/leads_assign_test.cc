@@ -11,7 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
+#include "common/redis/lock.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/leads/leads_service_recycle_job.h"
 #include "tests/testing/leads_harness.h"
 
 namespace crm {
@@ -22,9 +24,9 @@ using testing::CompanyLead;
 using ::testing::HasSubstr;
 using testing::LeadsHarness;
 
-class LeadsAssignTest : public ::testing::Test {
+class LeadsAssignTest : public ::testing::TestWithParam<bool> {
  protected:
-  LeadsHarness h;
+  LeadsHarness h{{}, GetParam()};
   std::string admin = h.Admin();
   std::string mgr = h.User("mgr_east", "east", "sales_manager").token;
   std::string mgr_north = h.User("mgr_north", "north", "sales_manager").token;
@@ -101,7 +103,7 @@ class LeadsAssignTest : public ::testing::Test {
   }
 };
 
-TEST_F(LeadsAssignTest, ConcurrentClaimsHaveExactlyOneWinner) {
+TEST_P(LeadsAssignTest, ConcurrentClaimsHaveExactlyOneWinner) {
   std::vector<std::string> tokens;
   for (int r = 0; r < 8; ++r)
     tokens.push_back(
@@ -137,7 +139,7 @@ TEST_F(LeadsAssignTest, ConcurrentClaimsHaveExactlyOneWinner) {
   }
 }
 
-TEST_F(LeadsAssignTest, ClaimErrors) {
+TEST_P(LeadsAssignTest, ClaimErrors) {
   const pb::Lead lead = Pooled();
   pb::Lead got;
   ASSERT_TRUE(h.Claim(a.token, lead.id(), &got).ok());
@@ -160,7 +162,7 @@ TEST_F(LeadsAssignTest, ClaimErrors) {
   EXPECT_EQ(h.Claim(a.token, 987654).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(LeadsAssignTest, ManagersAssignWithinTheirSubtree) {
+TEST_P(LeadsAssignTest, ManagersAssignWithinTheirSubtree) {
   const pb::Lead lead = Pooled();
   pb::Lead out;
   EXPECT_EQ(Assign(a.token, lead.id(), b.user_id).error_code(),
@@ -193,7 +195,7 @@ TEST_F(LeadsAssignTest, ManagersAssignWithinTheirSubtree) {
   EXPECT_FALSE(j["owner_org_path"].get<std::string>().empty());
 }
 
-TEST_F(LeadsAssignTest, RoundRobinTakesTurnsAndKeepsItsCursor) {
+TEST_P(LeadsAssignTest, RoundRobinTakesTurnsAndKeepsItsCursor) {
   pb::AssignmentRule made;
   ASSERT_TRUE(CreateRule(mgr,
                          Rule("e1", pb::ASSIGN_STRATEGY_ROUND_ROBIN,
@@ -218,7 +220,7 @@ TEST_F(LeadsAssignTest, RoundRobinTakesTurnsAndKeepsItsCursor) {
   EXPECT_EQ(got.status(), pb::LEAD_STATUS_ASSIGNED);
 }
 
-TEST_F(LeadsAssignTest, LeastLoadedWithACapacityCap) {
+TEST_P(LeadsAssignTest, LeastLoadedWithACapacityCap) {
   pb::AssignmentRule rule = Rule("east", pb::ASSIGN_STRATEGY_LEAST_LOADED,
                                  {a.user_id, b.user_id, c.user_id});
   rule.set_capacity(2);
@@ -238,7 +240,7 @@ TEST_F(LeadsAssignTest, LeastLoadedWithACapacityCap) {
   EXPECT_EQ(r.unmatched(), 1);
 }
 
-TEST_F(LeadsAssignTest, RegionCityAndScoreBandRules) {
+TEST_P(LeadsAssignTest, RegionCityAndScoreBandRules) {
   pb::AssignmentRule hot =
       Rule("east", pb::ASSIGN_STRATEGY_ROUND_ROBIN, {c.user_id}, 0);
   hot.set_min_score(60);
@@ -266,7 +268,7 @@ TEST_F(LeadsAssignTest, RegionCityAndScoreBandRules) {
   EXPECT_EQ(r.assignments(2).owner_id(), c.user_id);
 }
 
-TEST_F(LeadsAssignTest, RuleCrudAndErrors) {
+TEST_P(LeadsAssignTest, RuleCrudAndErrors) {
   pb::AssignmentRule r =
       Rule("e1", pb::ASSIGN_STRATEGY_ROUND_ROBIN, {a.user_id});
   EXPECT_EQ(CreateRule(a.token, r).error_code(),
@@ -323,7 +325,7 @@ TEST_F(LeadsAssignTest, RuleCrudAndErrors) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(LeadsAssignTest, UnfollowedLeadsAreRecycledWithHistory) {
+TEST_P(LeadsAssignTest, UnfollowedLeadsAreRecycledWithHistory) {
   const pb::Lead idle = Pooled();
   const pb::Lead busy = Pooled();
   ASSERT_TRUE(h.Claim(a.token, idle.id()).ok());
@@ -361,6 +363,44 @@ TEST_F(LeadsAssignTest, UnfollowedLeadsAreRecycledWithHistory) {
   // Back in the pool, claimable again.
   EXPECT_TRUE(h.Claim(b.token, idle.id()).ok());
 }
+
+TEST_P(LeadsAssignTest, ScheduledRecycleRunsUnderTheLeaderLock) {
+  const pb::Lead idle = Pooled();
+  ASSERT_TRUE(h.Claim(a.token, idle.id()).ok());
+  h.clock().Advance(absl::Hours(49));
+  admin = h.Admin();
+  leads::RecycleJobOptions options;
+  leads::RecycleJob job(h.schema().Pool(), h.redis(),
+                        h.accounts().identity().shared_clock(), options);
+  {
+    // Another replica holds the lock: this one skips the round, and the
+    // admin trigger says so.
+    redis::DistributedLock locks(h.redis());
+    auto held = locks.TryAcquire(leads::kRecycleLockKey, absl::Seconds(30));
+    ASSERT_TRUE(held.ok() && held->has_value());
+    auto ran = job.RunOnce();
+    ASSERT_TRUE(ran.ok());
+    EXPECT_FALSE(*ran);
+    if (!GetParam()) {  // the service's Redis is the test's
+      pb::RunLeadRecycleResponse out;
+      EXPECT_EQ(Recycle(admin, h.clock().Now(), &out).error_code(),
+                grpc::StatusCode::ABORTED);
+    }
+  }
+  auto ran = job.RunOnce();
+  ASSERT_TRUE(ran.ok());
+  EXPECT_TRUE(*ran);
+  pb::Lead got;
+  ASSERT_TRUE(h.Get(admin, idle.id(), &got).ok());
+  EXPECT_EQ(got.status(), pb::LEAD_STATUS_NEW);
+}
+
+// Every test with Redis up, and with Redis refusing connections (claims
+// and the recycle rely on the database alone then).
+INSTANTIATE_TEST_SUITE_P(Redis, LeadsAssignTest, ::testing::Values(false, true),
+                         [](const auto& info) {
+                           return info.param ? "RedisDown" : "RedisUp";
+                         });
 
 }  // namespace
 }  // namespace crm

@@ -84,7 +84,9 @@ TEST_F(LeadsChannelsTest, ChannelAndCampaignValidation) {
   pb::Lead got = h.CreateOk(mgr, l);
   EXPECT_EQ(got.channel_id(), ch.id());
   for (const auto& f : got.score_factors())
-    if (f.name() == "channel") EXPECT_EQ(f.detail(), "channel quality 60");
+    if (f.name() == "channel") {
+      EXPECT_EQ(f.detail(), "channel quality 60");
+    }
 }
 
 TEST_F(LeadsChannelsTest, StatsCountCapturesValidConvertedAndCost) {

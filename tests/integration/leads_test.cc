@@ -158,6 +158,18 @@ TEST_F(LeadsTest, SamePhoneOrCompanyMergesIntoTheOpenLead) {
   EXPECT_NE(out.lead().id(), first.id());
 }
 
+TEST_F(LeadsTest, MergingIntoAnInvisibleLeadRevealsOnlyItsId) {
+  const pb::Lead theirs =
+      h.CreateOk(rep2.token, CompanyLead("他人线索", "13912340030"), true);
+  pb::CreateLeadResponse out;
+  ASSERT_TRUE(
+      h.Create(rep.token, CompanyLead("撞单公司", "13912340030"), &out).ok());
+  EXPECT_TRUE(out.merged());
+  EXPECT_EQ(out.lead().id(), theirs.id());
+  EXPECT_TRUE(out.lead().company_name().empty());
+  EXPECT_EQ(out.lead().owner_id(), 0);
+}
+
 TEST_F(LeadsTest, ConcurrentCapturesOfOneProspectMakeOneLead) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};

@@ -27,7 +27,8 @@ pb::Lead CompanyLead(const std::string& company, const std::string& phone,
   return l;
 }
 
-LeadsHarness::LeadsHarness(leads::LeadsConfig config) : schema_("leads") {
+LeadsHarness::LeadsHarness(leads::LeadsConfig config, bool redis_down)
+    : schema_("leads") {
   auto pool = schema_.Pool();
   auto applied = db::RunMigrations(*pool, LeadsMigrations());
   EXPECT_TRUE(applied.ok()) << applied.status();
@@ -46,8 +47,15 @@ LeadsHarness::LeadsHarness(leads::LeadsConfig config) : schema_("leads") {
       accounts_.identity().shared_clock(), accounts_config);
   StartAccounts();
 
+  redis::RedisPool* service_redis = redis_->get();
+  if (redis_down) {
+    redis::RedisOptions o = TestRedisOptions("leads_down");
+    o.port = 1;  // nothing listens there
+    down_redis_ = std::move(*redis::RedisPool::Create(o));
+    service_redis = down_redis_.get();
+  }
   service_ = std::make_unique<leads::LeadsServiceImpl>(
-      pool, redis_->get(), std::move(identity_stub),
+      pool, service_redis, std::move(identity_stub),
       crm::accounts::v1::AccountsService::NewStub(
           client::MakeChannel(absl::StrCat("127.0.0.1:", accounts_port_))),
       accounts_.identity().shared_clock(), std::move(config));

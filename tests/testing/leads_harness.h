@@ -17,13 +17,17 @@ namespace crm::testing {
 
 class LeadsHarness {
  public:
-  explicit LeadsHarness(leads::LeadsConfig config = {});
+  // `redis_down`: leads gets a Redis that refuses connections, to show
+  // that claims stay correct on the database alone.
+  explicit LeadsHarness(leads::LeadsConfig config = {},
+                        bool redis_down = false);
   ~LeadsHarness();
 
   crm::leads::v1::LeadsService::Stub& stub() { return *stub_; }
   AccountsHarness& accounts() { return accounts_; }
   ManualClock& clock() { return accounts_.clock(); }
   TestSchema& schema() { return schema_; }
+  redis::RedisPool* redis() const { return redis_->get(); }
   std::string address() const { return host_->address(); }
 
   AccountsHarness::Login User(const std::string& username,
@@ -67,6 +71,7 @@ class LeadsHarness {
   int accounts_port_ = 0;
   TestSchema schema_;
   std::unique_ptr<TestRedisPool> redis_;
+  std::unique_ptr<redis::RedisPool> down_redis_;
   std::unique_ptr<leads::LeadsServiceImpl> service_;
   std::unique_ptr<server::ServiceHost> host_;
   std::unique_ptr<crm::leads::v1::LeadsService::Stub> stub_;
