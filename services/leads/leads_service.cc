@@ -194,7 +194,12 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     l.created_by = p.user_id;
     in.keys = DedupKeys(l.d);
 
-    ASSIGN_OR_RETURN(std::optional<AccountMatch> match, MatchAccount(ctx, l.d));
+    // A capture that will merge into an open lead needs no account check.
+    ASSIGN_OR_RETURN(std::set<std::string> held, leads_.HeldKeys(in.keys));
+    std::optional<AccountMatch> match;
+    if (held.empty()) {
+      ASSIGN_OR_RETURN(match, MatchAccount(ctx, l.d));
+    }
     if (match.has_value()) {
       l.existing_customer = true;
       l.account_id = match->account_id;

@@ -17,6 +17,7 @@
 // INVALID_ARGUMENT naming the place (batches before it stay committed);
 // accounts unreachable fails it with UNAVAILABLE.
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
@@ -135,11 +136,29 @@ grpc::Status LeadsServiceImpl::ImportLeads(
     const absl::Time started = absl::Now();
 
     auto flush = [&](std::vector<LeadImportRow>& batch) -> absl::Status {
-      std::vector<const LeadDraft*> valid;
-      for (const LeadImportRow& r : batch)
-        if (r.error.empty()) valid.push_back(&r.draft);
+      // Rows that will merge (their key is held by an open lead or by an
+      // earlier row of the batch) skip the accounts check.
+      std::vector<std::string> all_keys;
+      for (const LeadImportRow& r : batch) {
+        if (!r.error.empty()) continue;
+        for (std::string& k : DedupKeys(r.draft))
+          all_keys.push_back(std::move(k));
+      }
+      ASSIGN_OR_RETURN(std::set<std::string> held, leads_.HeldKeys(all_keys));
+      std::vector<const LeadDraft*> to_check;
+      std::vector<bool> checked(batch.size(), false);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (!batch[i].error.empty()) continue;
+        bool merges = false;
+        const std::vector<std::string> keys = DedupKeys(batch[i].draft);
+        for (const std::string& k : keys) merges = merges || held.contains(k);
+        for (const std::string& k : keys) held.insert(k);
+        if (merges) continue;
+        checked[i] = true;
+        to_check.push_back(&batch[i].draft);
+      }
       ASSIGN_OR_RETURN(std::vector<std::optional<AccountMatch>> matches,
-                       MatchAccounts(ctx, valid));
+                       MatchAccounts(ctx, to_check));
       std::vector<LeadStore::NewLead> news(batch.size());
       size_t v = 0;
       for (size_t i = 0; i < batch.size(); ++i) {
@@ -151,7 +170,8 @@ grpc::Status LeadsServiceImpl::ImportLeads(
         l.score = ScoreOf(l.d, quality, 0, 0);
         l.created_by = p.user_id;
         news[i].keys = DedupKeys(l.d);
-        const std::optional<AccountMatch>& m = matches[v++];
+        std::optional<AccountMatch> m;
+        if (checked[i]) m = matches[v++];
         if (m.has_value()) {
           l.existing_customer = true;
           l.account_id = m->account_id;

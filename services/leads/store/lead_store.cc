@@ -181,6 +181,26 @@ absl::StatusOr<LeadRecord> LeadStore::Get(int64_t id) {
   return std::move(*out);
 }
 
+absl::StatusOr<std::set<std::string>> LeadStore::HeldKeys(
+    const std::vector<std::string>& keys) {
+  std::set<std::string> held;
+  if (keys.empty()) return held;
+  std::vector<db::Param> params(keys.begin(), keys.end());
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            db::Rows rows,
+            c.Query(absl::StrCat("SELECT dedup_key FROM lead_keys WHERE "
+                                 "dedup_key IN (",
+                                 Placeholders(keys.size()), ")"),
+                    params));
+        held.clear();
+        for (const db::Row& r : rows) held.insert(r.String("dedup_key"));
+        return absl::OkStatus();
+      }));
+  return held;
+}
+
 absl::StatusOr<std::optional<LeadStore::Outcome>> LeadStore::FindByRequest(
     const std::string& request_id) {
   std::optional<Outcome> out;

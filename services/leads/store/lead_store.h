@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,11 @@ class LeadStore {
     LeadRecord lead;
     bool merged = false;
   };
+
+  // Which of `keys` an open lead holds now (a capture with one of them
+  // will merge, so it needs no other duplicate check).
+  absl::StatusOr<std::set<std::string>> HeldKeys(
+      const std::vector<std::string>& keys);
 
   // The capture with this request_id, if one was recorded.
   absl::StatusOr<std::optional<Outcome>> FindByRequest(

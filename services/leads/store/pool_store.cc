@@ -120,18 +120,23 @@ absl::StatusOr<MemberLoads> OpenLoadsOn(db::Connection& c,
 
 absl::StatusOr<LeadPoolRecord> PoolStore::RegionDefault(
     const std::string& region) {
-  return db::RunInTransactionFor<LeadPoolRecord>(
-      *pool_, [&](db::Connection& c) -> absl::StatusOr<LeadPoolRecord> {
-        ASSIGN_OR_RETURN(int64_t id, RegionDefaultOn(c, region, clock_->Now()));
-        return GetPoolOn(c, id);
-      });
+  ASSIGN_OR_RETURN(int64_t id, RegionDefaultId(region));
+  return Get(id);
 }
 
 absl::StatusOr<int64_t> PoolStore::RegionDefaultId(const std::string& region) {
-  return db::RunInTransactionFor<int64_t>(
-      *pool_, [&](db::Connection& c) -> absl::StatusOr<int64_t> {
-        return RegionDefaultOn(c, region, clock_->Now());
-      });
+  // Concurrent first captures of a region race to create its pool; the
+  // losers find the winner's pool on the next attempt.
+  absl::StatusOr<int64_t> id;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    id = db::RunInTransactionFor<int64_t>(
+        *pool_, [&](db::Connection& c) -> absl::StatusOr<int64_t> {
+          return RegionDefaultOn(c, region, clock_->Now());
+        });
+    if (!absl::IsAborted(id.status())) return id;
+    absl::SleepFor(absl::Milliseconds(5 * (attempt + 1)));
+  }
+  return id;
 }
 
 absl::StatusOr<LeadPoolRecord> PoolStore::Get(int64_t id) {
