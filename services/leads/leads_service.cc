@@ -1,0 +1,452 @@
+#include "services/leads/leads_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/call_context.h"
+#include "common/auth/data_scope.h"
+#include "common/client/client.h"
+#include "common/paging/page_token.h"
+#include "common/status/status.h"
+#include "common/validate/text.h"
+#include "services/leads/proto_convert.h"
+
+namespace crm::leads {
+namespace {
+
+namespace idpb = crm::identity::v1;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kScoreShift = 40;  // page token of the score order
+
+absl::Status NotFoundLead(int64_t id) {
+  return absl::NotFoundError(absl::StrCat("lead ", id, " not found"));
+}
+
+}  // namespace
+
+bool IsManager(const auth::Principal& p) {
+  return p.scope != auth::DataScope::kSelf;
+}
+
+absl::Status RequireManager(const auth::Principal& p, std::string_view what) {
+  if (IsManager(p)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("only managers and admins may ", std::string(what)));
+}
+
+LeadsServiceImpl::LeadsServiceImpl(
+    std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+    std::shared_ptr<idpb::IdentityService::StubInterface> identity,
+    std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts,
+    std::shared_ptr<const Clock> clock, LeadsConfig config)
+    : pool_(pool),
+      redis_(redis),
+      clock_(clock),
+      config_(std::move(config)),
+      locks_(redis != nullptr ? std::make_unique<redis::DistributedLock>(redis)
+                              : nullptr),
+      identity_(std::move(identity)),
+      accounts_(std::move(accounts)),
+      leads_(pool, clock),
+      pools_(pool, clock),
+      rules_(pool, clock),
+      channels_(pool, clock),
+      conversions_(pool, clock) {}
+
+bool LeadsServiceImpl::Visible(const auth::Principal& p,
+                               const LeadRecord& l) const {
+  if (l.owner_id.has_value())
+    return auth::CanSee(p, *l.owner_id, l.owner_org_path);
+  return p.scope == auth::DataScope::kAll ||
+         (!p.region_code.empty() && p.region_code == l.d.region_code);
+}
+
+absl::StatusOr<LeadRecord> LeadsServiceImpl::VisibleLead(
+    const auth::Principal& p, int64_t id) {
+  if (id <= 0) return InvalidField("lead_id", "must be a positive lead id");
+  absl::StatusOr<LeadRecord> l = leads_.Get(id);
+  if (l.ok() && Visible(p, *l)) return l;
+  if (!l.ok() && !absl::IsNotFound(l.status())) return l.status();
+  return NotFoundLead(id);
+}
+
+absl::Status LeadsServiceImpl::CheckWorkable(const auth::Principal& p,
+                                             const LeadRecord& l) const {
+  if (l.owner_id == p.user_id || IsManager(p)) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("only the lead's owner or a manager may change lead ", l.id,
+                   l.owner_id.has_value() ? "" : " (claim it first)"));
+}
+
+absl::StatusOr<idpb::User> LeadsServiceImpl::LookupUser(
+    grpc::ServerContext* ctx, int64_t id) {
+  if (identity_ == nullptr)
+    return absl::UnavailableError("identity service not configured");
+  grpc::ClientContext call;
+  client::PrepareOnBehalf(&call, *ctx);
+  idpb::GetUserRequest req;
+  req.set_id(id);
+  idpb::User user;
+  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
+  if (absl::IsNotFound(s))
+    return absl::NotFoundError(absl::StrCat("user ", id, " not found"));
+  if (!s.ok()) return s;
+  if (user.status() != idpb::USER_STATUS_ACTIVE) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("user ", id, " is deactivated"));
+  }
+  return user;
+}
+
+absl::StatusOr<int> LeadsServiceImpl::ResolveSource(const std::string& prefix,
+                                                    int64_t* channel_id,
+                                                    int64_t* campaign_id) {
+  if (*channel_id < 0)
+    return InvalidField(absl::StrCat(prefix, "channel_id"), "must be >= 0");
+  if (*campaign_id < 0)
+    return InvalidField(absl::StrCat(prefix, "campaign_id"), "must be >= 0");
+  if (*campaign_id > 0) {
+    absl::StatusOr<CampaignRecord> c = channels_.GetCampaign(*campaign_id);
+    if (absl::IsNotFound(c.status())) {
+      return InvalidField(
+          absl::StrCat(prefix, "campaign_id"),
+          absl::StrCat("campaign ", *campaign_id, " does not exist"));
+    }
+    RETURN_IF_ERROR(c.status());
+    if (*channel_id == 0) *channel_id = c->channel_id;
+    if (c->channel_id != *channel_id) {
+      return InvalidField(absl::StrCat(prefix, "campaign_id"),
+                          absl::StrCat("campaign ", *campaign_id,
+                                       " belongs to channel ", c->channel_id));
+    }
+  }
+  if (*channel_id == 0) return -1;
+  absl::StatusOr<ChannelRecord> ch = channels_.GetChannel(*channel_id);
+  if (absl::IsNotFound(ch.status())) {
+    return InvalidField(
+        absl::StrCat(prefix, "channel_id"),
+        absl::StrCat("channel ", *channel_id, " does not exist"));
+  }
+  RETURN_IF_ERROR(ch.status());
+  return ch->quality;
+}
+
+Score LeadsServiceImpl::ScoreOf(const LeadDraft& d, int channel_quality,
+                                int follow_ups, int replies) const {
+  return ScoreLead(ScoreInputs{&d, channel_quality, follow_ups, replies},
+                   config_.weights);
+}
+
+absl::StatusOr<int64_t> LeadsServiceImpl::RegionPool(
+    const std::string& region) {
+  {
+    std::lock_guard<std::mutex> l(region_pools_mu_);
+    auto it = region_pools_.find(region);
+    if (it != region_pools_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(int64_t id, pools_.RegionDefaultId(region));
+  std::lock_guard<std::mutex> l(region_pools_mu_);
+  region_pools_[region] = id;
+  return id;
+}
+
+absl::StatusOr<Score> LeadsServiceImpl::Rescore(const LeadRecord& l) {
+  int quality = -1;
+  if (l.channel_id > 0) {
+    absl::StatusOr<ChannelRecord> ch = channels_.GetChannel(l.channel_id);
+    if (ch.ok()) quality = ch->quality;
+  }
+  return ScoreOf(l.d, quality, l.follow_up_count, l.reply_count);
+}
+
+grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
+                                          const pb::CreateLeadRequest* req,
+                                          pb::CreateLeadResponse* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    if (req->request_id().size() > 64)
+      return InvalidField("request_id", "at most 64 characters");
+    ASSIGN_OR_RETURN(std::optional<LeadStore::Outcome> prior,
+                     leads_.FindByRequest(req->request_id()));
+    if (prior.has_value()) {
+      if (prior->merged && !Visible(p, prior->lead)) {
+        resp->mutable_lead()->set_id(prior->lead.id);
+        resp->mutable_lead()->set_status(
+            static_cast<pb::LeadStatus>(prior->lead.status));
+      } else {
+        ToProto(prior->lead, resp->mutable_lead());
+      }
+      resp->set_merged(prior->merged);
+      return absl::OkStatus();
+    }
+    if (req->keep() && p.user_id == 0)
+      return InvalidField("keep", "only a user can keep a lead");
+    LeadStore::NewLead in;
+    LeadRecord& l = in.lead;
+    l.d = DraftFromProto(req->lead());
+    if (l.d.region_code.empty()) l.d.region_code = p.region_code;
+    RETURN_IF_ERROR(CleanseDraft(&l.d, "lead."));
+    l.channel_id = req->lead().channel_id();
+    l.campaign_id = req->lead().campaign_id();
+    ASSIGN_OR_RETURN(int quality,
+                     ResolveSource("lead.", &l.channel_id, &l.campaign_id));
+    l.score = ScoreOf(l.d, quality, 0, 0);
+    l.created_by = p.user_id;
+    in.keys = DedupKeys(l.d);
+
+    // A capture that will merge into an open lead needs no account check.
+    ASSIGN_OR_RETURN(std::set<std::string> held, leads_.HeldKeys(in.keys));
+    std::optional<AccountMatch> match;
+    if (held.empty()) {
+      ASSIGN_OR_RETURN(match, MatchAccount(ctx, l.d));
+    }
+    if (match.has_value()) {
+      l.existing_customer = true;
+      l.account_id = match->account_id;
+      if (match->owner.has_value()) {
+        l.owner_id = match->owner->user_id;
+        l.owner_org_path = match->owner->org_path;
+      }
+    } else if (req->keep()) {
+      l.owner_id = p.user_id;
+      l.owner_org_path = p.org_path;
+    }
+    if (!l.owner_id.has_value()) {
+      if (req->pool_id() > 0) {
+        absl::StatusOr<LeadPoolRecord> pool = pools_.Get(req->pool_id());
+        if (absl::IsNotFound(pool.status())) {
+          return InvalidField(
+              "pool_id",
+              absl::StrCat("lead pool ", req->pool_id(), " does not exist"));
+        }
+        RETURN_IF_ERROR(pool.status());
+        if (pool->region_code != l.d.region_code) {
+          return InvalidField(
+              "pool_id",
+              absl::StrCat("lead pool ", pool->id, " serves region \"",
+                           pool->region_code, "\", not the lead's \"",
+                           l.d.region_code, "\""));
+        }
+        l.pool_id = pool->id;
+      } else {
+        ASSIGN_OR_RETURN(l.pool_id, RegionPool(l.d.region_code));
+      }
+    }
+    LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),
+                           p.user_id};
+    ASSIGN_OR_RETURN(LeadStore::Outcome out, leads_.CreateOrMerge(in, cap));
+    if (out.merged && !Visible(p, out.lead)) {
+      // Merged into someone else's lead: say so without showing it.
+      resp->mutable_lead()->set_id(out.lead.id);
+      resp->mutable_lead()->set_status(
+          static_cast<pb::LeadStatus>(out.lead.status));
+    } else {
+      ToProto(out.lead, resp->mutable_lead());
+    }
+    resp->set_merged(out.merged);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::GetLead(grpc::ServerContext* ctx,
+                                       const pb::GetLeadRequest* req,
+                                       pb::Lead* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->id()));
+    ToProto(l, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::ListLeads(grpc::ServerContext* ctx,
+                                         const pb::ListLeadsRequest* req,
+                                         pb::ListLeadsResponse* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    LeadStore::ListFilter f;
+    ASSIGN_OR_RETURN(f.limit, paging::PageSize(req->page_size(),
+                                               kDefaultPageSize, kMaxPageSize));
+    f.by_score = req->order_by() == pb::LEAD_ORDER_SCORE_DESC;
+    const std::string list = f.by_score ? "ListLeads.score" : "ListLeads";
+    ASSIGN_OR_RETURN(int64_t after,
+                     paging::DecodePageToken(list, req->page_token()));
+    if (f.by_score) {
+      f.after_score = static_cast<int>(after >> kScoreShift);
+      f.after_id = after & ((int64_t{1} << kScoreShift) - 1);
+    } else {
+      f.after_id = after;
+    }
+    if (req->status() != pb::LEAD_STATUS_UNSPECIFIED) {
+      if (!pb::LeadStatus_IsValid(req->status()))
+        return InvalidField("status", "unknown status");
+      f.status = static_cast<LeadStatus>(req->status());
+    }
+    if (req->owner_id() < 0 || req->pool_id() < 0 || req->channel_id() < 0 ||
+        req->campaign_id() < 0) {
+      return InvalidField("owner_id", "ids must not be negative");
+    }
+    if (req->mine_only()) f.owner_id = p.user_id;
+    if (req->owner_id() > 0) f.owner_id = req->owner_id();
+    if (req->pool_id() > 0) f.pool_id = req->pool_id();
+    if (req->channel_id() > 0) f.channel_id = req->channel_id();
+    if (req->campaign_id() > 0) f.campaign_id = req->campaign_id();
+    if (req->region_code().size() > 32)
+      return InvalidField("region_code", "at most 32 characters");
+    f.region_code = req->region_code();
+    f.pooled_only = req->pooled_only();
+    auth::SqlPredicate visibility =
+        auth::DataScopePredicate(p, "l.owner_id", "l.owner_org_path");
+    if (p.scope != auth::DataScope::kAll) {
+      visibility.sql =
+          absl::StrCat("(", visibility.sql,
+                       ") OR (l.pool_id IS NOT NULL AND l.region_code = ?)");
+      visibility.params.push_back(p.region_code);
+    }
+    ASSIGN_OR_RETURN(std::vector<LeadRecord> page, leads_.List(f, visibility));
+    for (const LeadRecord& l : page) ToProto(l, resp->add_leads());
+    if (static_cast<int>(page.size()) == f.limit) {
+      const LeadRecord& last = page.back();
+      resp->set_next_page_token(paging::EncodePageToken(
+          list, f.by_score
+                    ? (int64_t{last.score.total} << kScoreShift) | last.id
+                    : last.id));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::UpdateLead(grpc::ServerContext* ctx,
+                                          const pb::UpdateLeadRequest* req,
+                                          pb::Lead* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead().id()));
+    RETURN_IF_ERROR(CheckWorkable(p, cur));
+    if (!IsOpen(cur.status)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("lead ", cur.id, " is ", StatusName(cur.status),
+                       "; only open leads can be changed"));
+    }
+    if (req->update_mask().paths_size() == 0)
+      return InvalidField("update_mask", "required");
+    LeadDraft next = cur.d;
+    const LeadDraft in = DraftFromProto(req->lead());
+    for (const std::string& path : req->update_mask().paths()) {
+      if (path == "company_name") {
+        next.company_name = in.company_name;
+      } else if (path == "contact_name") {
+        next.contact_name = in.contact_name;
+      } else if (path == "phone") {
+        next.phone = in.phone;
+      } else if (path == "email") {
+        next.email = in.email;
+      } else if (path == "region_code") {
+        if (cur.pool_id.has_value()) {
+          return absl::FailedPreconditionError(
+              "a pooled lead keeps its pool's region; assign it first");
+        }
+        next.region_code = in.region_code;
+      } else if (path == "city") {
+        next.city = in.city;
+      } else if (path == "notes") {
+        next.notes = in.notes;
+      } else if (path == "custom") {
+        next.custom = in.custom;
+      } else if (path == "industry") {
+        next.industry = in.industry;
+      } else if (path == "company_size") {
+        next.company_size = in.company_size;
+      } else if (path == "credit_code") {
+        next.credit_code = in.credit_code;
+      } else if (path == "kind") {
+        next.kind = in.kind;
+      } else {
+        return InvalidField("update_mask",
+                            absl::StrCat("\"", path, "\" cannot be updated"));
+      }
+    }
+    RETURN_IF_ERROR(CleanseDraft(&next, "lead."));
+    LeadRecord scored = cur;
+    scored.d = next;
+    ASSIGN_OR_RETURN(Score score, Rescore(scored));
+    ASSIGN_OR_RETURN(LeadRecord updated,
+                     leads_.UpdateProfile(cur.id, next, score));
+    ToProto(updated, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::ChangeLeadStatus(
+    grpc::ServerContext* ctx, const pb::ChangeLeadStatusRequest* req,
+    pb::Lead* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead_id()));
+    RETURN_IF_ERROR(CheckWorkable(p, cur));
+    if (!pb::LeadStatus_IsValid(req->status()) ||
+        req->status() == pb::LEAD_STATUS_UNSPECIFIED) {
+      return InvalidField("status", "required");
+    }
+    std::string reason = validate::CollapseSpaces(req->reason());
+    ASSIGN_OR_RETURN(
+        LeadRecord updated,
+        leads_.ChangeStatus(cur.id, static_cast<LeadStatus>(req->status()),
+                            reason, p.user_id));
+    ToProto(updated, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::AddLeadFollowUp(
+    grpc::ServerContext* ctx, const pb::AddLeadFollowUpRequest* req,
+    pb::Lead* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead_id()));
+    RETURN_IF_ERROR(CheckWorkable(p, cur));
+    if (req->kind() == pb::FOLLOW_UP_KIND_UNSPECIFIED ||
+        !pb::FollowUpKind_IsValid(req->kind())) {
+      return InvalidField("kind", "required");
+    }
+    std::string content = validate::CollapseSpaces(req->content());
+    if (content.empty() || validate::Utf8Length(content) > 2000)
+      return InvalidField("content", "required, at most 2000 characters");
+    int quality = -1;
+    if (cur.channel_id > 0) {
+      absl::StatusOr<ChannelRecord> ch = channels_.GetChannel(cur.channel_id);
+      if (ch.ok()) quality = ch->quality;
+    }
+    ASSIGN_OR_RETURN(
+        LeadRecord updated,
+        leads_.AddFollowUp(cur.id, p.user_id, static_cast<int>(req->kind()),
+                           content, req->replied(), [&](const LeadRecord& l) {
+                             return ScoreOf(l.d, quality, l.follow_up_count,
+                                            l.reply_count);
+                           }));
+    ToProto(updated, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status LeadsServiceImpl::ListLeadHistory(
+    grpc::ServerContext* ctx, const pb::ListLeadHistoryRequest* req,
+    pb::ListLeadHistoryResponse* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->lead_id()));
+    ASSIGN_OR_RETURN(
+        int limit,
+        paging::PageSize(req->page_size(), kDefaultPageSize, kMaxPageSize));
+    ASSIGN_OR_RETURN(int64_t after, paging::DecodePageToken("ListLeadHistory",
+                                                            req->page_token()));
+    ASSIGN_OR_RETURN(std::vector<HistoryRecord> page,
+                     leads_.History(l.id, after, limit));
+    for (const HistoryRecord& h : page) ToProto(h, resp->add_entries());
+    resp->set_next_page_token(
+        paging::NextPageToken("ListLeadHistory", page, limit));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace crm::leads

@@ -1,0 +1,196 @@
+// gRPC handlers of crm.leads.v1.LeadsService: validate, authorize, call the
+// stores and domain rules, map to protobuf.
+//
+// Visibility (ADR 0002: what the caller may not see is NOT_FOUND): an owned
+// lead follows the org-tree data scope of its owner (reps their own,
+// managers their subtree, admins all); a pooled lead is visible to
+// everyone selling in its region (and to admins).
+//
+// Handlers live in leads_service*.cc, one file per feature.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/auth/principal.h"
+#include "common/clock/clock.h"
+#include "common/db/pool.h"
+#include "common/redis/lock.h"
+#include "crm/accounts/v1/accounts.grpc.pb.h"
+#include "crm/identity/v1/identity.grpc.pb.h"
+#include "crm/leads/v1/leads.grpc.pb.h"
+#include "services/leads/domain/scoring.h"
+#include "services/leads/store/channel_store.h"
+#include "services/leads/store/conversion_store.h"
+#include "services/leads/store/lead_store.h"
+#include "services/leads/store/pool_store.h"
+#include "services/leads/store/rule_store.h"
+
+namespace crm::leads {
+
+namespace pb = crm::leads::v1;
+
+struct LeadsConfig {
+  ScoreWeights weights;
+  // A lead not followed up this long after its assignment is recycled.
+  absl::Duration recycle_after = absl::Hours(48);
+  // How long a claim holds the Redis lock on the lead.
+  absl::Duration claim_lock_ttl = absl::Seconds(5);
+  // Parallel CheckDuplicates calls to accounts during an import.
+  int account_check_concurrency = 8;
+  // Tests only: runs after each ConvertLead step is persisted ("account",
+  // "contact"), to inject a failure between steps.
+  std::function<void(const std::string& step)> after_convert_step;
+};
+
+// An existing account a capture matched (accounts' CheckDuplicates).
+struct AccountMatch {
+  int64_t account_id = 0;
+  std::optional<Owner> owner;  // unset: pooled or not visible to the caller
+};
+
+class LeadsServiceImpl final : public pb::LeadsService::Service {
+ public:
+  // `redis` may be null (claims then rely on the database alone);
+  // `identity` resolves users named in requests and `accounts` checks
+  // captures against customers and receives conversions, both called with
+  // the caller's own token.
+  LeadsServiceImpl(
+      std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+      std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
+          identity,
+      std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface>
+          accounts,
+      std::shared_ptr<const Clock> clock, LeadsConfig config);
+
+  // Capture and lead records: leads_service.cc.
+  grpc::Status CreateLead(grpc::ServerContext*, const pb::CreateLeadRequest*,
+                          pb::CreateLeadResponse*) override;
+  grpc::Status GetLead(grpc::ServerContext*, const pb::GetLeadRequest*,
+                       pb::Lead*) override;
+  grpc::Status ListLeads(grpc::ServerContext*, const pb::ListLeadsRequest*,
+                         pb::ListLeadsResponse*) override;
+  grpc::Status UpdateLead(grpc::ServerContext*, const pb::UpdateLeadRequest*,
+                          pb::Lead*) override;
+  grpc::Status ChangeLeadStatus(grpc::ServerContext*,
+                                const pb::ChangeLeadStatusRequest*,
+                                pb::Lead*) override;
+  grpc::Status AddLeadFollowUp(grpc::ServerContext*,
+                               const pb::AddLeadFollowUpRequest*,
+                               pb::Lead*) override;
+  grpc::Status ListLeadHistory(grpc::ServerContext*,
+                               const pb::ListLeadHistoryRequest*,
+                               pb::ListLeadHistoryResponse*) override;
+  // Import: leads_service_import.cc.
+  grpc::Status ImportLeads(grpc::ServerContext*,
+                           grpc::ServerReader<pb::ImportLeadsRequest>*,
+                           pb::ImportLeadsResponse*) override;
+
+  // Channels, campaigns, stats: leads_service_channels.cc.
+  grpc::Status CreateChannel(grpc::ServerContext*,
+                             const pb::CreateChannelRequest*,
+                             pb::Channel*) override;
+  grpc::Status ListChannels(grpc::ServerContext*,
+                            const pb::ListChannelsRequest*,
+                            pb::ListChannelsResponse*) override;
+  grpc::Status UpdateChannel(grpc::ServerContext*,
+                             const pb::UpdateChannelRequest*,
+                             pb::Channel*) override;
+  grpc::Status CreateCampaign(grpc::ServerContext*,
+                              const pb::CreateCampaignRequest*,
+                              pb::Campaign*) override;
+  grpc::Status ListCampaigns(grpc::ServerContext*,
+                             const pb::ListCampaignsRequest*,
+                             pb::ListCampaignsResponse*) override;
+  grpc::Status UpdateCampaign(grpc::ServerContext*,
+                              const pb::UpdateCampaignRequest*,
+                              pb::Campaign*) override;
+  grpc::Status GetChannelStats(grpc::ServerContext*,
+                               const pb::GetChannelStatsRequest*,
+                               pb::GetChannelStatsResponse*) override;
+
+  // Pools, claims, assignment rules: leads_service_assign.cc.
+  grpc::Status CreateLeadPool(grpc::ServerContext*,
+                              const pb::CreateLeadPoolRequest*,
+                              pb::LeadPool*) override;
+  grpc::Status ListLeadPools(grpc::ServerContext*,
+                             const pb::ListLeadPoolsRequest*,
+                             pb::ListLeadPoolsResponse*) override;
+  grpc::Status ClaimLead(grpc::ServerContext*, const pb::ClaimLeadRequest*,
+                         pb::Lead*) override;
+  grpc::Status AssignLead(grpc::ServerContext*, const pb::AssignLeadRequest*,
+                          pb::Lead*) override;
+  grpc::Status CreateAssignmentRule(grpc::ServerContext*,
+                                    const pb::CreateAssignmentRuleRequest*,
+                                    pb::AssignmentRule*) override;
+  grpc::Status ListAssignmentRules(grpc::ServerContext*,
+                                   const pb::ListAssignmentRulesRequest*,
+                                   pb::ListAssignmentRulesResponse*) override;
+  grpc::Status UpdateAssignmentRule(grpc::ServerContext*,
+                                    const pb::UpdateAssignmentRuleRequest*,
+                                    pb::AssignmentRule*) override;
+  grpc::Status DeleteAssignmentRule(grpc::ServerContext*,
+                                    const pb::DeleteAssignmentRuleRequest*,
+                                    pb::DeleteAssignmentRuleResponse*) override;
+  grpc::Status AutoAssign(grpc::ServerContext*, const pb::AutoAssignRequest*,
+                          pb::AutoAssignResponse*) override;
+  // leads_service_recycle.cc.
+  grpc::Status RunLeadRecycle(grpc::ServerContext*,
+                              const pb::RunLeadRecycleRequest*,
+                              pb::RunLeadRecycleResponse*) override;
+  // leads_service_convert.cc.
+  grpc::Status ConvertLead(grpc::ServerContext*, const pb::ConvertLeadRequest*,
+                           pb::ConvertLeadResponse*) override;
+
+ private:
+  bool Visible(const auth::Principal& p, const LeadRecord& l) const;
+  // NOT_FOUND "lead <id> not found" when missing or invisible.
+  absl::StatusOr<LeadRecord> VisibleLead(const auth::Principal& p, int64_t id);
+  // The owner, or a manager who sees the lead; PERMISSION_DENIED otherwise.
+  absl::Status CheckWorkable(const auth::Principal& p,
+                             const LeadRecord& l) const;
+  // An active user the caller may see, from identity.
+  absl::StatusOr<crm::identity::v1::User> LookupUser(grpc::ServerContext* ctx,
+                                                     int64_t id);
+  // The channel/campaign ids of a capture, checked to exist and agree;
+  // returns the channel quality (-1 without a channel).
+  absl::StatusOr<int> ResolveSource(const std::string& prefix,
+                                    int64_t* channel_id, int64_t* campaign_id);
+  Score ScoreOf(const LeadDraft& d, int channel_quality, int follow_ups,
+                int replies) const;
+  absl::StatusOr<Score> Rescore(const LeadRecord& l);
+  // The region's default pool id, cached (pools are never deleted).
+  absl::StatusOr<int64_t> RegionPool(const std::string& region);
+
+  // leads_service_accounts.cc: captures against existing accounts.
+  absl::StatusOr<std::optional<AccountMatch>> MatchAccount(
+      grpc::ServerContext* ctx, const LeadDraft& d);
+  // One result per draft, `concurrency` CheckDuplicates calls in flight.
+  absl::StatusOr<std::vector<std::optional<AccountMatch>>> MatchAccounts(
+      grpc::ServerContext* ctx, const std::vector<const LeadDraft*>& drafts);
+
+  std::shared_ptr<db::ConnectionPool> pool_;
+  redis::RedisPool* redis_;
+  std::shared_ptr<const Clock> clock_;
+  LeadsConfig config_;
+  std::unique_ptr<redis::DistributedLock> locks_;
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
+  std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
+  LeadStore leads_;
+  PoolStore pools_;
+  RuleStore rules_;
+  ChannelStore channels_;
+  ConversionStore conversions_;
+  std::mutex region_pools_mu_;
+  std::map<std::string, int64_t> region_pools_;  // guarded by the mutex
+};
+
+bool IsManager(const auth::Principal& p);
+absl::Status RequireManager(const auth::Principal& p, std::string_view what);
+
+}  // namespace crm::leads

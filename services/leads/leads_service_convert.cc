@@ -1,0 +1,199 @@
+// ConvertLead: a saga over accounts (seed 004: 线索转化), ADR 0020.
+//
+// Steps, each idempotent and recorded in lead_conversions once done:
+//   1. account  link the given/existing-customer account (GetAccount
+//               checks the caller sees it), or CreateAccount with
+//               request_id "lead-<id>-account" (a retry returns the same
+//               account; an exact duplicate made by someone else is linked
+//               through CheckDuplicates instead);
+//   2. contact  AddContact with request_id "lead-<id>-contact" (skipped
+//               without a contact name);
+//   3. (next)   the opportunity, once the opportunities service exists: a
+//               step between contact and finish, keyed "lead-<id>-opp";
+//   4. finish   the lead becomes CONVERTED with the ids, LeadConverted.
+// Any failure leaves the steps done so far recorded and the lead open, so
+// the next ConvertLead resumes at the first step not done. Accounts
+// unreachable -> UNAVAILABLE.
+#include "absl/strings/str_cat.h"
+#include "common/auth/call_context.h"
+#include "common/client/client.h"
+#include "common/status/status.h"
+#include "services/leads/leads_service.h"
+#include "services/leads/proto_convert.h"
+
+namespace crm::leads {
+namespace {
+
+namespace apb = crm::accounts::v1;
+
+// Downstream failures: transport problems become UNAVAILABLE (retry
+// later), the rest keep their code with the step named.
+absl::Status Downstream(const grpc::Status& g, const char* step) {
+  absl::Status s = FromGrpcStatus(g);
+  if (s.ok()) return s;
+  if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) ||
+      absl::IsInternal(s) || absl::IsUnknown(s)) {
+    return absl::UnavailableError(absl::StrCat(
+        "accounts unavailable at the ", step,
+        " step; the lead stays convertible, retry: ", s.message()));
+  }
+  return absl::Status(s.code(),
+                      absl::StrCat("accounts (", step, "): ", s.message()));
+}
+
+apb::Account AccountDraft(const LeadRecord& l) {
+  apb::Account a;
+  a.set_region_code(l.d.region_code);
+  a.set_industry(l.d.industry);
+  a.set_type(apb::CUSTOMER_TYPE_SMB);
+  if (l.d.kind == LeadKind::kCompany) {
+    a.set_kind(apb::ACCOUNT_KIND_COMPANY);
+    a.set_name(l.d.company_name);
+    a.set_credit_code(l.d.credit_code);
+    if (!l.d.phone.empty()) a.set_phone(l.d.phone);
+  } else {
+    a.set_kind(apb::ACCOUNT_KIND_PERSON);
+    a.set_name(l.d.contact_name);
+    a.set_phone(l.d.phone);
+  }
+  return a;
+}
+
+}  // namespace
+
+grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
+                                           const pb::ConvertLeadRequest* req,
+                                           pb::ConvertLeadResponse* resp) {
+  return HandleRpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    if (req->create_opportunity()) {
+      return absl::UnimplementedError(
+          "create_opportunity: the opportunities service is not available "
+          "yet; convert without it");
+    }
+    if (req->account_id() < 0)
+      return InvalidField("account_id", "must not be negative");
+    ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->lead_id()));
+    RETURN_IF_ERROR(CheckWorkable(p, l));
+    if (l.status != LeadStatus::kConverted) {
+      RETURN_IF_ERROR(CheckConvertible(l.status));
+      if (l.d.kind == LeadKind::kCompany && l.d.credit_code.empty() &&
+          req->account_id() == 0 && l.account_id == 0) {
+        return absl::FailedPreconditionError(
+            "credit_code: required to convert a company lead into a new "
+            "account; set it with UpdateLead or pass account_id");
+      }
+      if (l.d.kind == LeadKind::kPerson && l.d.phone.empty() &&
+          req->account_id() == 0 && l.account_id == 0) {
+        return absl::FailedPreconditionError(
+            "phone: required to convert a person lead into a new account");
+      }
+      if (accounts_ == nullptr)
+        return absl::UnavailableError("accounts service not configured");
+      ASSIGN_OR_RETURN(ConversionRecord saga,
+                       conversions_.Start(l.id, p.user_id));
+      auto after = [&](const char* step) {
+        if (config_.after_convert_step) config_.after_convert_step(step);
+      };
+
+      if (saga.step < ConvertStep::kAccount) {
+        int64_t account_id =
+            req->account_id() > 0 ? req->account_id() : l.account_id;
+        bool created = false;
+        if (account_id > 0) {
+          grpc::ClientContext call;
+          client::PrepareOnBehalf(&call, *ctx);
+          apb::GetAccountRequest get;
+          get.set_id(account_id);
+          apb::Account a;
+          absl::Status s =
+              Downstream(accounts_->GetAccount(&call, get, &a), "account");
+          if (absl::IsNotFound(s)) {
+            return InvalidField(
+                "account_id",
+                absl::StrCat("account ", account_id, " not found"));
+          }
+          RETURN_IF_ERROR(s);
+        } else {
+          grpc::ClientContext call;
+          client::PrepareOnBehalf(&call, *ctx);
+          apb::CreateAccountRequest create;
+          *create.mutable_account() = AccountDraft(l);
+          create.set_request_id(absl::StrCat("lead-", l.id, "-account"));
+          create.set_ignore_similar(true);
+          apb::CreateAccountResponse out;
+          absl::Status s = Downstream(
+              accounts_->CreateAccount(&call, create, &out), "account");
+          if (absl::IsAlreadyExists(s)) {
+            // Someone else's account already has the credit code / phone:
+            // link it (it is the customer this lead is about).
+            grpc::ClientContext check;
+            client::PrepareOnBehalf(&check, *ctx);
+            apb::CheckDuplicatesRequest dreq;
+            *dreq.mutable_draft() = AccountDraft(l);
+            apb::CheckDuplicatesResponse dresp;
+            RETURN_IF_ERROR(Downstream(
+                accounts_->CheckDuplicates(&check, dreq, &dresp), "account"));
+            for (const apb::DuplicateCandidate& c : dresp.candidates()) {
+              if (c.exact()) {
+                account_id = c.account_id();
+                break;
+              }
+            }
+            if (account_id == 0) return s;
+          } else {
+            RETURN_IF_ERROR(s);
+            account_id = out.account().id();
+            created = true;
+          }
+        }
+        RETURN_IF_ERROR(conversions_.SaveAccount(l.id, account_id, created));
+        saga.step = ConvertStep::kAccount;
+        saga.account_id = account_id;
+        saga.account_created = created;
+        after("account");
+      }
+
+      if (saga.step < ConvertStep::kContact) {
+        int64_t contact_id = 0;
+        if (!l.d.contact_name.empty()) {
+          grpc::ClientContext call;
+          client::PrepareOnBehalf(&call, *ctx);
+          apb::AddContactRequest add;
+          apb::Contact* c = add.mutable_contact();
+          c->set_account_id(saga.account_id);
+          c->set_name(l.d.contact_name);
+          c->set_phone(l.d.phone);
+          c->set_email(l.d.email);
+          c->set_primary(saga.account_created);
+          add.set_request_id(absl::StrCat("lead-", l.id, "-contact"));
+          apb::Contact out;
+          absl::Status s =
+              Downstream(accounts_->AddContact(&call, add, &out), "contact");
+          if (absl::IsAlreadyExists(s) && !saga.account_created) {
+            // The linked account already lists this person.
+            s = absl::OkStatus();
+          }
+          RETURN_IF_ERROR(s);
+          contact_id = out.id();
+        }
+        RETURN_IF_ERROR(conversions_.SaveContact(l.id, contact_id));
+        saga.step = ConvertStep::kContact;
+        saga.contact_id = contact_id;
+        after("contact");
+      }
+      ASSIGN_OR_RETURN(l, conversions_.Finish(l.id, p.user_id));
+      resp->set_account_created(saga.account_created);
+    } else {
+      ASSIGN_OR_RETURN(ConversionRecord saga,
+                       conversions_.Start(l.id, p.user_id));
+      resp->set_account_created(saga.account_created);
+    }
+    ToProto(l, resp->mutable_lead());
+    resp->set_account_id(l.account_id);
+    resp->set_contact_id(l.contact_id);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace crm::leads

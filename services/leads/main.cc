@@ -1,0 +1,38 @@
+// crm-leads: lead capture, cleansing, de-duplication, the lead pool and
+// its assignment, scoring and conversion into accounts (port 50052).
+#include "common/client/client.h"
+#include "common/service/service_runtime.h"
+#include "services/leads/leads_config.h"
+#include "services/leads/leads_service.h"
+#include "services/leads/leads_service_recycle_job.h"
+
+namespace crm {
+const std::vector<db::Migration>& LeadsMigrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  service::ServiceRuntime rt(argc, argv, "leads", "0.0.0.0:50052");
+  leads::LeadsSettings settings = leads::LeadsSettings::Read(rt.config());
+  if (absl::Status s = leads::ValidateWeights(settings.service.weights);
+      !s.ok()) {
+    return rt.Fail(s);
+  }
+  if (absl::Status s = rt.Open(LeadsMigrations()); !s.ok()) return rt.Fail(s);
+
+  auto identity = crm::identity::v1::IdentityService::NewStub(
+      client::MakeChannel(settings.identity_addr));
+  auto accounts = crm::accounts::v1::AccountsService::NewStub(
+      client::MakeChannel(settings.accounts_addr));
+  leads::LeadsServiceImpl service(rt.db(), rt.redis(), std::move(identity),
+                                  std::move(accounts), DefaultClock(),
+                                  settings.service);
+  // Lead recycling every recycle_interval under the Redis leader lock.
+  leads::RecycleJobOptions recycle;
+  recycle.interval = settings.recycle_interval;
+  recycle.recycle_after = settings.service.recycle_after;
+  leads::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(), recycle);
+  return rt.Serve(
+      {&service}, {},
+      {{[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
+}

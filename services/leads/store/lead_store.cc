@@ -1,0 +1,529 @@
+#include "services/leads/store/lead_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/db/transaction.h"
+#include "common/status/status.h"
+#include "services/leads/store/lead_events.h"
+
+namespace crm::leads {
+namespace {
+
+constexpr int kMaxCreateAttempts = 4;
+
+std::string ScoreJson(const Score& s) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const Factor& f : s.factors)
+    j.push_back({{"name", f.name},
+                 {"points", f.points},
+                 {"weight", f.weight},
+                 {"detail", f.detail}});
+  return j.dump();
+}
+
+Score ScoreFromJson(const std::string& text, int total) {
+  Score s;
+  s.total = total;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return s;
+  for (const auto& f : j) {
+    s.factors.push_back(Factor{f.value("name", ""), f.value("points", 0),
+                               f.value("weight", 0), f.value("detail", "")});
+  }
+  return s;
+}
+
+std::string CustomJson(const std::map<std::string, std::string>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j.dump();
+}
+
+std::string Placeholders(size_t n) {
+  std::vector<std::string> q(n, "?");
+  return absl::StrJoin(q, ",");
+}
+
+// The open lead holding any of `keys`, locked.
+absl::StatusOr<std::optional<int64_t>> KeyHolder(
+    db::Connection& c, const std::vector<std::string>& keys,
+    std::optional<int64_t> except = std::nullopt) {
+  if (keys.empty()) return std::nullopt;
+  std::vector<db::Param> params(keys.begin(), keys.end());
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   c.Query(absl::StrCat("SELECT lead_id, dedup_key FROM "
+                                        "lead_keys WHERE dedup_key IN (",
+                                        Placeholders(keys.size()),
+                                        ") ORDER BY lead_id FOR UPDATE"),
+                           params));
+  for (const db::Row& r : rows) {
+    if (except && r.Int("lead_id") == *except) continue;
+    return r.Int("lead_id");
+  }
+  return std::nullopt;
+}
+
+absl::Status InsertKeys(db::Connection& c, int64_t lead_id,
+                        const std::vector<std::string>& keys) {
+  if (keys.empty()) return absl::OkStatus();
+  std::vector<db::Param> params;
+  std::vector<std::string> rows;
+  for (const std::string& k : keys) {
+    rows.push_back("(?, ?)");
+    params.emplace_back(k);
+    params.emplace_back(lead_id);
+  }
+  return c
+      .Exec(absl::StrCat("INSERT INTO lead_keys (dedup_key, lead_id) VALUES ",
+                         absl::StrJoin(rows, ",")),
+            params)
+      .status();
+}
+
+absl::Status InsertCapture(db::Connection& c, int64_t lead_id, bool merged,
+                           const LeadStore::Capture& cap, absl::Time now) {
+  std::optional<std::string> request;
+  if (!cap.request_id.empty()) request = cap.request_id;
+  return c
+      .Exec(
+          "INSERT INTO lead_captures (lead_id, merged, channel_id, "
+          "campaign_id, request_id, captured_at) VALUES (?, ?, ?, ?, ?, ?)",
+          {lead_id, merged, cap.channel_id, cap.campaign_id, request, now})
+      .status();
+}
+
+}  // namespace
+
+const char kLeadColumns[] =
+    "l.id, l.kind, l.company_name, l.company_norm, l.contact_name, l.phone,"
+    " l.email, l.region_code, l.city, l.channel_id, l.campaign_id, l.notes,"
+    " l.custom_json, l.industry, l.company_size, l.credit_code, l.status,"
+    " l.invalid_reason, l.score, l.score_json, l.owner_id, l.owner_org_path,"
+    " l.pool_id, l.existing_customer, l.account_id, l.contact_id,"
+    " l.opportunity_id, l.capture_count, l.follow_up_count, l.reply_count,"
+    " l.last_follow_up_at, l.assigned_at, l.created_by, l.created_at,"
+    " l.updated_at";
+
+LeadRecord LeadFromRow(const db::Row& r) {
+  LeadRecord l;
+  l.id = r.Int("id");
+  l.d.kind = static_cast<LeadKind>(r.Int("kind"));
+  l.d.company_name = r.String("company_name");
+  l.d.company_norm = r.String("company_norm");
+  l.d.contact_name = r.String("contact_name");
+  l.d.phone = r.String("phone");
+  l.d.email = r.String("email");
+  l.d.region_code = r.String("region_code");
+  l.d.city = r.String("city");
+  l.d.notes = r.String("notes");
+  auto custom = nlohmann::json::parse(r.String("custom_json"), nullptr, false);
+  if (custom.is_object()) {
+    for (auto it = custom.begin(); it != custom.end(); ++it)
+      if (it->is_string()) l.d.custom[it.key()] = it->get<std::string>();
+  }
+  l.d.industry = r.String("industry");
+  l.d.company_size = static_cast<int32_t>(r.Int("company_size"));
+  l.d.credit_code = r.String("credit_code");
+  l.channel_id = r.Int("channel_id");
+  l.campaign_id = r.Int("campaign_id");
+  l.status = static_cast<LeadStatus>(r.Int("status"));
+  l.invalid_reason = r.String("invalid_reason");
+  l.score =
+      ScoreFromJson(r.String("score_json"), static_cast<int>(r.Int("score")));
+  l.owner_id = r.OptInt("owner_id");
+  l.owner_org_path = r.String("owner_org_path");
+  l.pool_id = r.OptInt("pool_id");
+  l.existing_customer = r.Bool("existing_customer");
+  l.account_id = r.Int("account_id");
+  l.contact_id = r.Int("contact_id");
+  l.opportunity_id = r.Int("opportunity_id");
+  l.capture_count = static_cast<int>(r.Int("capture_count"));
+  l.follow_up_count = static_cast<int>(r.Int("follow_up_count"));
+  l.reply_count = static_cast<int>(r.Int("reply_count"));
+  l.last_follow_up_at = r.OptTime("last_follow_up_at");
+  l.assigned_at = r.OptTime("assigned_at");
+  l.created_by = r.Int("created_by");
+  l.created_at = r.Time("created_at");
+  l.updated_at = r.Time("updated_at");
+  return l;
+}
+
+absl::StatusOr<LeadRecord> GetLeadOn(db::Connection& c, int64_t id,
+                                     bool for_update) {
+  ASSIGN_OR_RETURN(db::Row row,
+                   c.QueryOne(absl::StrCat("SELECT ", kLeadColumns,
+                                           " FROM leads l WHERE l.id = ?",
+                                           for_update ? " FOR UPDATE" : ""),
+                              {id}, absl::StrCat("lead ", id)));
+  return LeadFromRow(row);
+}
+
+absl::Status InsertHistory(db::Connection& c, const HistoryRecord& h) {
+  return c
+      .Exec(
+          "INSERT INTO lead_history (lead_id, kind, from_owner_id, "
+          "to_owner_id, actor_id, rule_id, detail, at) VALUES (?, ?, ?, ?, ?, "
+          "?, ?, ?)",
+          {h.lead_id, static_cast<int>(h.kind), h.from_owner_id, h.to_owner_id,
+           h.actor_id, h.rule_id, h.detail, h.at})
+      .status();
+}
+
+absl::StatusOr<LeadRecord> LeadStore::Get(int64_t id) {
+  std::optional<LeadRecord> out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(out, GetLeadOn(c, id, false));
+        return absl::OkStatus();
+      }));
+  return std::move(*out);
+}
+
+absl::StatusOr<std::set<std::string>> LeadStore::HeldKeys(
+    const std::vector<std::string>& keys) {
+  std::set<std::string> held;
+  if (keys.empty()) return held;
+  std::vector<db::Param> params(keys.begin(), keys.end());
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            db::Rows rows,
+            c.Query(absl::StrCat("SELECT dedup_key FROM lead_keys WHERE "
+                                 "dedup_key IN (",
+                                 Placeholders(keys.size()), ")"),
+                    params));
+        held.clear();
+        for (const db::Row& r : rows) held.insert(r.String("dedup_key"));
+        return absl::OkStatus();
+      }));
+  return held;
+}
+
+absl::StatusOr<std::optional<LeadStore::Outcome>> LeadStore::FindByRequest(
+    const std::string& request_id) {
+  std::optional<Outcome> out;
+  if (request_id.empty()) return out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows,
+                         c.Query("SELECT lead_id, merged FROM lead_captures "
+                                 "WHERE request_id = ?",
+                                 {request_id}));
+        if (rows.empty()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(LeadRecord l,
+                         GetLeadOn(c, rows.front().Int("lead_id"), false));
+        out = Outcome{std::move(l), rows.front().Bool("merged")};
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
+    db::Connection& c, const NewLead& in, const Capture& cap, absl::Time now) {
+  if (!cap.request_id.empty()) {
+    ASSIGN_OR_RETURN(db::Rows prior,
+                     c.Query("SELECT lead_id, merged FROM lead_captures "
+                             "WHERE request_id = ?",
+                             {cap.request_id}));
+    if (!prior.empty()) {
+      ASSIGN_OR_RETURN(LeadRecord l,
+                       GetLeadOn(c, prior.front().Int("lead_id"), false));
+      return Outcome{std::move(l), prior.front().Bool("merged")};
+    }
+  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> holder, KeyHolder(c, in.keys));
+  if (holder.has_value()) {
+    RETURN_IF_ERROR(InsertCapture(c, *holder, true, cap, now));
+    RETURN_IF_ERROR(c.Exec("UPDATE leads SET capture_count = capture_count + "
+                           "1, updated_at = ? WHERE id = ?",
+                           {now, *holder})
+                        .status());
+    HistoryRecord h;
+    h.lead_id = *holder;
+    h.kind = HistoryKind::kMerge;
+    h.actor_id = cap.actor_id;
+    h.detail = absl::StrCat("capture from channel ", cap.channel_id,
+                            " campaign ", cap.campaign_id);
+    h.at = now;
+    RETURN_IF_ERROR(InsertHistory(c, h));
+    ASSIGN_OR_RETURN(LeadRecord l, GetLeadOn(c, *holder, false));
+    return Outcome{std::move(l), true};
+  }
+  const LeadRecord& l = in.lead;
+  const LeadStatus status =
+      l.owner_id.has_value() ? LeadStatus::kAssigned : LeadStatus::kNew;
+  std::optional<absl::Time> assigned_at;
+  if (l.owner_id.has_value()) assigned_at = now;
+  RETURN_IF_ERROR(
+      c.Exec("INSERT INTO leads (kind, company_name, company_norm, "
+             "contact_name, phone, email, region_code, city, channel_id, "
+             "campaign_id, notes, custom_json, industry, company_size, "
+             "credit_code, status, score, score_json, owner_id, "
+             "owner_org_path, pool_id, existing_customer, account_id, "
+             "assigned_at, created_by, created_at, updated_at) VALUES (?, ?, "
+             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+             "?, ?, ?, ?)",
+             {static_cast<int>(l.d.kind),
+              l.d.company_name,
+              l.d.company_norm,
+              l.d.contact_name,
+              l.d.phone,
+              l.d.email,
+              l.d.region_code,
+              l.d.city,
+              l.channel_id,
+              l.campaign_id,
+              l.d.notes,
+              CustomJson(l.d.custom),
+              l.d.industry,
+              l.d.company_size,
+              l.d.credit_code,
+              static_cast<int>(status),
+              l.score.total,
+              ScoreJson(l.score),
+              l.owner_id,
+              l.owner_org_path,
+              l.pool_id,
+              l.existing_customer,
+              l.account_id,
+              assigned_at,
+              l.created_by,
+              now,
+              now})
+          .status());
+  ASSIGN_OR_RETURN(int64_t id, c.LastInsertId());
+  absl::Status keys = InsertKeys(c, id, in.keys);
+  if (absl::IsAlreadyExists(keys)) {
+    return absl::AbortedError(
+        "a concurrent capture took the same phone or company; retry");
+  }
+  RETURN_IF_ERROR(keys);
+  RETURN_IF_ERROR(InsertCapture(c, id, false, cap, now));
+  LeadRecord created = l;
+  created.id = id;
+  created.status = status;
+  created.assigned_at = assigned_at;
+  created.created_at = created.updated_at = now;
+  RETURN_IF_ERROR(AppendLeadCreated(c, created, now));
+  if (l.owner_id.has_value()) {
+    HistoryRecord h;
+    h.lead_id = id;
+    h.kind = HistoryKind::kAssign;
+    h.to_owner_id = *l.owner_id;
+    h.actor_id = cap.actor_id;
+    h.detail = l.existing_customer
+                   ? absl::StrCat("existing customer: account ", l.account_id)
+                   : std::string("kept by its creator");
+    h.at = now;
+    RETURN_IF_ERROR(InsertHistory(c, h));
+    RETURN_IF_ERROR(AppendLeadAssigned(
+        c, id, Owner{*l.owner_id, l.owner_org_path}, cap.actor_id,
+        l.existing_customer ? "existing_customer" : "creator", 0, now));
+  }
+  return Outcome{std::move(created), false};
+}
+
+absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(
+    const NewLead& in, const Capture& cap) {
+  absl::Status last;
+  for (int attempt = 0; attempt < kMaxCreateAttempts; ++attempt) {
+    absl::StatusOr<Outcome> out = db::RunInTransactionFor<Outcome>(
+        *pool_, [&](db::Connection& c) -> absl::StatusOr<Outcome> {
+          return CreateOrMergeOn(c, in, cap, clock_->Now());
+        });
+    if (out.ok() || !absl::IsAborted(out.status())) {
+      // A concurrent retry of the same request_id may have won the insert.
+      if (absl::IsAlreadyExists(out.status()) && !cap.request_id.empty()) {
+        ASSIGN_OR_RETURN(std::optional<Outcome> prior,
+                         FindByRequest(cap.request_id));
+        if (prior.has_value()) return std::move(*prior);
+      }
+      return out;
+    }
+    last = out.status();
+  }
+  return last;
+}
+
+absl::StatusOr<std::vector<LeadRecord>> LeadStore::List(
+    const ListFilter& f, const auth::SqlPredicate& visibility) {
+  std::string sql = absl::StrCat("SELECT ", kLeadColumns,
+                                 " FROM leads l WHERE (", visibility.sql, ")");
+  std::vector<db::Param> params = visibility.params;
+  auto add = [&](const char* cond, db::Param p) {
+    absl::StrAppend(&sql, " AND ", cond);
+    params.push_back(std::move(p));
+  };
+  if (f.status) add("l.status = ?", static_cast<int>(*f.status));
+  if (f.owner_id) add("l.owner_id = ?", *f.owner_id);
+  if (f.pool_id) add("l.pool_id = ?", *f.pool_id);
+  if (f.channel_id) add("l.channel_id = ?", *f.channel_id);
+  if (f.campaign_id) add("l.campaign_id = ?", *f.campaign_id);
+  if (!f.region_code.empty()) add("l.region_code = ?", f.region_code);
+  if (f.pooled_only) absl::StrAppend(&sql, " AND l.pool_id IS NOT NULL");
+  if (f.by_score) {
+    if (f.after_id > 0) {
+      absl::StrAppend(&sql, " AND (l.score < ? OR (l.score = ? AND l.id < ?))");
+      params.insert(params.end(), {f.after_score, f.after_score, f.after_id});
+    }
+    absl::StrAppend(&sql, " ORDER BY l.score DESC, l.id DESC LIMIT ?");
+  } else {
+    if (f.after_id > 0) add("l.id < ?", f.after_id);
+    absl::StrAppend(&sql, " ORDER BY l.id DESC LIMIT ?");
+  }
+  params.push_back(f.limit);
+  std::vector<LeadRecord> out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));
+        out.clear();
+        for (const db::Row& r : rows) out.push_back(LeadFromRow(r));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<LeadRecord> LeadStore::UpdateProfile(int64_t id,
+                                                    const LeadDraft& d,
+                                                    const Score& score) {
+  return db::RunInTransactionFor<LeadRecord>(
+      *pool_, [&](db::Connection& c) -> absl::StatusOr<LeadRecord> {
+        ASSIGN_OR_RETURN(LeadRecord cur, GetLeadOn(c, id, true));
+        if (IsOpen(cur.status)) {
+          const std::vector<std::string> keys = DedupKeys(d);
+          ASSIGN_OR_RETURN(std::optional<int64_t> other,
+                           KeyHolder(c, keys, id));
+          if (other.has_value()) {
+            ASSIGN_OR_RETURN(LeadRecord o, GetLeadOn(c, *other, false));
+            const bool phone = !d.phone.empty() && o.d.phone == d.phone;
+            return absl::AlreadyExistsError(absl::StrCat(
+                phone ? "phone" : "company_name", ": lead ", *other,
+                " already has this ", phone ? "phone" : "company"));
+          }
+          RETURN_IF_ERROR(
+              c.Exec("DELETE FROM lead_keys WHERE lead_id = ?", {id}).status());
+          RETURN_IF_ERROR(InsertKeys(c, id, keys));
+        }
+        RETURN_IF_ERROR(
+            c.Exec("UPDATE leads SET kind = ?, company_name = ?, "
+                   "company_norm = ?, contact_name = ?, phone = ?, email = ?, "
+                   "region_code = ?, city = ?, notes = ?, custom_json = ?, "
+                   "industry = ?, company_size = ?, credit_code = ?, score = "
+                   "?, score_json = ?, updated_at = ? WHERE id = ?",
+                   {static_cast<int>(d.kind), d.company_name, d.company_norm,
+                    d.contact_name, d.phone, d.email, d.region_code, d.city,
+                    d.notes, CustomJson(d.custom), d.industry, d.company_size,
+                    d.credit_code, score.total, ScoreJson(score), clock_->Now(),
+                    id})
+                .status());
+        return GetLeadOn(c, id, false);
+      });
+}
+
+absl::StatusOr<LeadRecord> LeadStore::ChangeStatus(int64_t id, LeadStatus to,
+                                                   const std::string& reason,
+                                                   int64_t actor_id) {
+  return db::RunInTransactionFor<LeadRecord>(
+      *pool_, [&](db::Connection& c) -> absl::StatusOr<LeadRecord> {
+        ASSIGN_OR_RETURN(LeadRecord cur, GetLeadOn(c, id, true));
+        RETURN_IF_ERROR(CheckStatusChange(cur.status, to, reason));
+        const absl::Time now = clock_->Now();
+        RETURN_IF_ERROR(
+            c.Exec(
+                 "UPDATE leads SET status = ?, invalid_reason = ?, "
+                 "updated_at = ? WHERE id = ?",
+                 {static_cast<int>(to),
+                  to == LeadStatus::kInvalid ? reason : std::string(), now, id})
+                .status());
+        if (!IsOpen(to)) {
+          RETURN_IF_ERROR(
+              c.Exec("DELETE FROM lead_keys WHERE lead_id = ?", {id}).status());
+        }
+        HistoryRecord h;
+        h.lead_id = id;
+        h.kind = HistoryKind::kStatus;
+        h.actor_id = actor_id;
+        h.from_owner_id = h.to_owner_id = cur.owner_id.value_or(0);
+        h.detail = absl::StrCat(StatusName(cur.status), " -> ", StatusName(to),
+                                reason.empty() ? "" : ": ", reason);
+        h.at = now;
+        RETURN_IF_ERROR(InsertHistory(c, h));
+        return GetLeadOn(c, id, false);
+      });
+}
+
+absl::StatusOr<LeadRecord> LeadStore::AddFollowUp(int64_t id, int64_t author_id,
+                                                  int kind,
+                                                  const std::string& content,
+                                                  bool replied,
+                                                  const Rescore& rescore) {
+  return db::RunInTransactionFor<LeadRecord>(
+      *pool_, [&](db::Connection& c) -> absl::StatusOr<LeadRecord> {
+        ASSIGN_OR_RETURN(LeadRecord cur, GetLeadOn(c, id, true));
+        if (!IsOpen(cur.status) || !cur.owner_id.has_value()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("lead ", id, " is ", StatusName(cur.status),
+                           cur.owner_id.has_value() ? "" : " (in the pool)",
+                           "; follow-ups need an owned, open lead"));
+        }
+        const absl::Time now = clock_->Now();
+        RETURN_IF_ERROR(
+            c.Exec("INSERT INTO lead_follow_ups (lead_id, author_id, kind, "
+                   "content, replied, at) VALUES (?, ?, ?, ?, ?, ?)",
+                   {id, author_id, kind, content, replied, now})
+                .status());
+        LeadRecord next = cur;
+        next.follow_up_count += 1;
+        next.reply_count += replied ? 1 : 0;
+        next.last_follow_up_at = now;
+        if (next.status == LeadStatus::kAssigned)
+          next.status = LeadStatus::kContacting;
+        next.score = rescore(next);
+        RETURN_IF_ERROR(
+            c.Exec("UPDATE leads SET follow_up_count = ?, reply_count = ?, "
+                   "last_follow_up_at = ?, status = ?, score = ?, score_json "
+                   "= ?, updated_at = ? WHERE id = ?",
+                   {next.follow_up_count, next.reply_count, now,
+                    static_cast<int>(next.status), next.score.total,
+                    ScoreJson(next.score), now, id})
+                .status());
+        HistoryRecord h;
+        h.lead_id = id;
+        h.kind = HistoryKind::kFollowUp;
+        h.actor_id = author_id;
+        h.from_owner_id = h.to_owner_id = cur.owner_id.value_or(0);
+        h.detail = replied ? "follow-up (replied)" : "follow-up";
+        h.at = now;
+        RETURN_IF_ERROR(InsertHistory(c, h));
+        return GetLeadOn(c, id, false);
+      });
+}
+
+absl::StatusOr<std::vector<HistoryRecord>> LeadStore::History(int64_t lead_id,
+                                                              int64_t after_id,
+                                                              int limit) {
+  std::vector<HistoryRecord> out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            db::Rows rows,
+            c.Query("SELECT id, lead_id, kind, from_owner_id, to_owner_id, "
+                    "actor_id, rule_id, detail, at FROM lead_history WHERE "
+                    "lead_id = ? AND id > ? ORDER BY id LIMIT ?",
+                    {lead_id, after_id, limit}));
+        out.clear();
+        for (const db::Row& r : rows) {
+          out.push_back(HistoryRecord{
+              r.Int("id"), r.Int("lead_id"),
+              static_cast<HistoryKind>(r.Int("kind")), r.Int("from_owner_id"),
+              r.Int("to_owner_id"), r.Int("actor_id"), r.Int("rule_id"),
+              r.String("detail"), r.Time("at")});
+        }
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+}  // namespace crm::leads
