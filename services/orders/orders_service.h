@@ -5,8 +5,7 @@
 // follow the org-tree data scope of their owner, as accounts do; what the
 // caller may not see is NOT_FOUND, like a missing id.
 //
-// Handlers live in orders_service_*.cc, one file per feature; what is not
-// built yet answers UNIMPLEMENTED from orders_service_pending.cc.
+// Handlers live in orders_service_*.cc, one file per feature.
 #pragma once
 
 #include <memory>
@@ -42,7 +41,7 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
           accounts,
       std::shared_ptr<const Clock> clock, OrdersConfig config = {});
 
-  // products and quotes: orders_service_pending.cc (UNIMPLEMENTED)
+  // products and quotes: orders_service_products.cc, orders_service_quotes.cc
   grpc::Status CreateProduct(grpc::ServerContext*,
                              const pb::CreateProductRequest*,
                              pb::Product*) override;
@@ -125,7 +124,7 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
       grpc::ServerContext*, const pb::ListPendingCollectionsRequest*,
       pb::ListPendingCollectionsResponse*) override;
 
-  // invoices: orders_service_pending.cc (UNIMPLEMENTED)
+  // invoices: orders_service_invoices.cc
   grpc::Status RequestInvoice(grpc::ServerContext*,
                               const pb::RequestInvoiceRequest*,
                               pb::Invoice*) override;
@@ -139,7 +138,7 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
                             pb::ListInvoicesResponse*) override;
 
   // targets, boards, dashboard: orders_service_targets.cc,
-  // orders_service_leaderboards.cc, orders_service_summary.cc
+  // orders_service_leaderboards.cc
   grpc::Status SetTarget(grpc::ServerContext*, const pb::SetTargetRequest*,
                          pb::Target*) override;
   grpc::Status ListTargets(grpc::ServerContext*, const pb::ListTargetsRequest*,

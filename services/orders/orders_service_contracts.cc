@@ -8,6 +8,7 @@
 #include "services/orders/orders_service.h"
 #include "services/orders/proto_convert.h"
 #include "services/orders/store/contract_store.h"
+#include "services/orders/store/quote_store.h"
 
 namespace crm::orders {
 namespace {
@@ -106,6 +107,24 @@ grpc::Status OrdersServiceImpl::CreateContract(
             if (pred->status != ContractStatus::kSigned) {
               return InvalidField("predecessor_contract_id",
                                   "must be a signed contract");
+            }
+          }
+          if (r.quote_id > 0) {
+            // From a quote: approved, same account, same total.
+            absl::StatusOr<QuoteRecord> q = quote_store::Get(c, r.quote_id);
+            if (absl::IsNotFound(q.status()) ||
+                (q.ok() && !auth::CanSee(p, q->owner_id, q->owner_org_path))) {
+              return InvalidField("quote_id", "names no quote you can see");
+            }
+            RETURN_IF_ERROR(q.status());
+            if (q->status != QuoteStatus::kApproved)
+              return InvalidField("quote_id", "the quote is not approved");
+            if (q->account_id != r.account_id)
+              return InvalidField("quote_id", "belongs to another account");
+            if (q->total_minor != r.amount_minor) {
+              return InvalidField("amount",
+                                  absl::StrCat("must equal the quote's total ",
+                                               q->total_minor));
             }
           }
           return contract_store::Insert(c, r, key, now);

@@ -95,4 +95,49 @@ void ToProto(const PaymentRecord& r, pb::Payment* out) {
   SetTime(r.created_at, out->mutable_create_time());
 }
 
+void ToProto(const ProductRecord& r, pb::Product* out) {
+  out->set_id(r.id);
+  out->set_sku(r.sku);
+  out->set_name(r.name);
+  out->set_unit(r.unit);
+  SetMoney(r.list_price_minor, out->mutable_list_price());
+  out->set_active(r.active);
+  SetTime(r.created_at, out->mutable_create_time());
+  SetTime(r.updated_at, out->mutable_update_time());
+}
+
+void ToProto(const QuoteRecord& r, pb::Quote* out) {
+  out->set_id(r.id);
+  out->set_account_id(r.account_id);
+  out->set_opportunity_id(r.opportunity_id);
+  out->set_owner_id(r.owner_id);
+  out->set_owner_org_path(r.owner_org_path);
+  out->set_region_code(r.region_code);
+  for (const QuoteLineRecord& l : r.lines) {
+    pb::QuoteLine* o = out->add_lines();
+    o->set_product_id(l.product_id);
+    o->set_quantity(l.quantity);
+    o->set_discount_bp(l.discount_bp);
+    SetMoney(l.unit_price_minor, o->mutable_unit_price());
+    SetMoney(l.net_minor, o->mutable_net());
+  }
+  SetMoney(r.list_total_minor, out->mutable_list_total());
+  SetMoney(r.total_minor, out->mutable_total());
+  out->set_max_discount_bp(r.max_discount_bp);
+  out->set_status(static_cast<pb::QuoteStatus>(r.status));
+  out->set_decided_by(r.decided_by);
+  out->set_decision_comment(r.decision_comment);
+  SetTime(r.created_at, out->mutable_create_time());
+}
+
+void ToProto(const InvoiceRecord& r, pb::Invoice* out) {
+  out->set_id(r.id);
+  out->set_contract_id(r.contract_id);
+  SetMoney(r.amount_minor, out->mutable_amount());
+  out->set_status(static_cast<pb::InvoiceStatus>(r.status));
+  out->set_invoice_number(r.invoice_number);
+  out->set_requested_by(r.requested_by);
+  SetTime(r.created_at, out->mutable_create_time());
+}
+
 }  // namespace crm::orders

@@ -16,5 +16,8 @@ absl::StatusOr<int64_t> MinorOf(const std::string& field,
 void ToProto(const ContractRecord& r, crm::orders::v1::Contract* out);
 void ToProto(const ApprovalEntryRecord& r, crm::orders::v1::ApprovalEntry* out);
 void ToProto(const PaymentRecord& r, crm::orders::v1::Payment* out);
+void ToProto(const ProductRecord& r, crm::orders::v1::Product* out);
+void ToProto(const QuoteRecord& r, crm::orders::v1::Quote* out);
+void ToProto(const InvoiceRecord& r, crm::orders::v1::Invoice* out);
 
 }  // namespace crm::orders

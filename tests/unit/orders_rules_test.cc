@@ -8,6 +8,7 @@
 #include "services/orders/domain/leaderboard_keys.h"
 #include "services/orders/domain/payment_plan.h"
 #include "services/orders/domain/periods.h"
+#include "services/orders/domain/quote_rules.h"
 
 namespace crm::orders {
 namespace {
@@ -248,6 +249,36 @@ TEST(LeaderboardKeys, HashTagsAndAncestors) {
   EXPECT_EQ(bumps[2].key, "lb:{signed:month:2026-11}:sub:/1/4/");
   EXPECT_EQ(bumps[2].member, "9");
   EXPECT_EQ(BumpsFor(tag, 1, "/1/").size(), 1u);
+}
+
+TEST(QuoteRules, RoundsHalfUpPerLineAndSumsNets) {
+  // 333 * 3 * 0.85 = 849.15 -> 849; 1 * 1 * 0.5 = 0.5 -> 1 (half up).
+  auto t = PriceQuote({{333, 3, 1500}, {1, 1, 5000}, {1000, 2, 0}});
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->nets, (std::vector<int64_t>{849, 1, 2000}));
+  EXPECT_EQ(t->total_minor, 2850);
+  EXPECT_EQ(t->list_total_minor, 999 + 1 + 2000);
+  EXPECT_EQ(t->max_discount_bp, 5000);
+  EXPECT_EQ(*LineNet(0, {10, 1, 10000}), 0);  // free
+  EXPECT_EQ(*LineNet(0, {3, 1, 5000}), 2);    // 1.5 -> 2
+  EXPECT_EQ(*LineNet(0, {1, 1, 5001}), 0);    // 0.4999 -> 0
+}
+
+TEST(QuoteRules, BadLinesAndLimits) {
+  EXPECT_THAT(PriceQuote({}).status().message(), HasSubstr("lines"));
+  EXPECT_THAT(PriceQuote({{1, 0, 0}}).status().message(),
+              HasSubstr("lines[0].quantity"));
+  EXPECT_THAT(PriceQuote({{1, 1, 0}, {1, 1, 10001}}).status().message(),
+              HasSubstr("lines[1].discount_bp"));
+  EXPECT_THAT(PriceQuote({{1'000'000'000'000'000, 2, 0}}).status().message(),
+              HasSubstr("10^15"));
+  auth::Principal rep, mgr, boss;
+  rep.roles = {"sales_rep"};
+  mgr.roles = {"sales_manager"};
+  boss.roles = {"boss"};
+  EXPECT_EQ(DiscountLimitBp(rep), 1000);
+  EXPECT_EQ(DiscountLimitBp(mgr), 2500);
+  EXPECT_EQ(DiscountLimitBp(boss), 10000);
 }
 
 }  // namespace

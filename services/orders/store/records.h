@@ -109,4 +109,54 @@ struct CollectionRecord {
   int64_t paid_minor = 0;
 };
 
+struct ProductRecord {
+  int64_t id = 0;
+  std::string sku;
+  std::string name;
+  std::string unit;
+  int64_t list_price_minor = 0;
+  bool active = true;
+  absl::Time created_at;
+  absl::Time updated_at;
+};
+
+struct QuoteLineRecord {
+  int64_t product_id = 0;
+  int64_t quantity = 0;
+  int discount_bp = 0;
+  int64_t unit_price_minor = 0;
+  int64_t net_minor = 0;
+};
+
+enum class QuoteStatus { kApproved = 1, kPendingApproval = 2, kRejected = 3 };
+
+struct QuoteRecord {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  int64_t opportunity_id = 0;
+  int64_t owner_id = 0;
+  std::string owner_org_path;
+  std::string region_code;
+  int64_t list_total_minor = 0;
+  int64_t total_minor = 0;
+  int max_discount_bp = 0;
+  QuoteStatus status = QuoteStatus::kApproved;
+  int64_t decided_by = 0;
+  std::string decision_comment;
+  absl::Time created_at;
+  std::vector<QuoteLineRecord> lines;
+};
+
+enum class InvoiceStatus { kRequested = 1, kIssued = 2, kVoid = 3 };
+
+struct InvoiceRecord {
+  int64_t id = 0;
+  int64_t contract_id = 0;
+  int64_t amount_minor = 0;
+  InvoiceStatus status = InvoiceStatus::kRequested;
+  std::string invoice_number;
+  int64_t requested_by = 0;
+  absl::Time created_at;
+};
+
 }  // namespace crm::orders
