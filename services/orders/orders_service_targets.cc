@@ -202,9 +202,10 @@ grpc::Status OrdersServiceImpl::GetBusinessSummary(
                      AsOf(&req->as_of(), req->has_as_of(), clock_->Now()));
     return db::WithConnection(*pool_, [&](db::Connection& c) {
       const absl::Time a = period.start_time(), b = period.end_time();
-      ASSIGN_OR_RETURN(auto all, report_store::SumSigned(c, s, a, b, 0));
-      ASSIGN_OR_RETURN(auto fresh, report_store::SumSigned(c, s, a, b, 1));
-      ASSIGN_OR_RETURN(auto renewal, report_store::SumSigned(c, s, a, b, 2));
+      ASSIGN_OR_RETURN(auto by_type, report_store::SumSignedByType(c, s, a, b));
+      const report_store::Signed& all = by_type.all;
+      const report_store::Signed& fresh = by_type.fresh;
+      const report_store::Signed& renewal = by_type.renewal;
       ASSIGN_OR_RETURN(int64_t received, report_store::SumReceived(
                                              c, s, period.first, period.end));
       ASSIGN_OR_RETURN(

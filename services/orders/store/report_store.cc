@@ -93,6 +93,30 @@ absl::StatusOr<Signed> SumSigned(db::Connection& c, const Subject& s,
   return Signed{r.Int("total"), r.Int("n"), r.Int("customers")};
 }
 
+absl::StatusOr<SignedBreakdown> SumSignedByType(db::Connection& c,
+                                                const Subject& s,
+                                                absl::Time start,
+                                                absl::Time end) {
+  std::string sql =
+      "SELECT COALESCE(SUM(amount_minor), 0) AS total, COUNT(*) AS n, "
+      "COUNT(DISTINCT account_id) AS customers, "
+      "COALESCE(SUM(IF(contract_type = 1, amount_minor, 0)), 0) AS new_total, "
+      "COALESCE(SUM(contract_type = 1), 0) AS new_n, "
+      "COUNT(DISTINCT IF(contract_type = 1, account_id, NULL)) AS new_cust, "
+      "COALESCE(SUM(IF(contract_type = 2, amount_minor, 0)), 0) AS ren_total, "
+      "COALESCE(SUM(contract_type = 2), 0) AS ren_n, "
+      "COUNT(DISTINCT IF(contract_type = 2, account_id, NULL)) AS ren_cust "
+      "FROM contracts WHERE status = 5 AND signed_at >= ? AND signed_at < ?";
+  std::vector<db::Param> params = {start, end};
+  SubjectWhere(s, "", &sql, &params);
+  ASSIGN_OR_RETURN(db::Row r, c.QueryOne(sql, params, "signed totals"));
+  SignedBreakdown b;
+  b.all = {r.Int("total"), r.Int("n"), r.Int("customers")};
+  b.fresh = {r.Int("new_total"), r.Int("new_n"), r.Int("new_cust")};
+  b.renewal = {r.Int("ren_total"), r.Int("ren_n"), r.Int("ren_cust")};
+  return b;
+}
+
 absl::StatusOr<int64_t> SumReceived(db::Connection& c, const Subject& s,
                                     absl::CivilDay first, absl::CivilDay end) {
   std::string sql =
@@ -121,8 +145,7 @@ absl::StatusOr<Overdue> OverdueTotals(db::Connection& c, const Subject& s,
                                       absl::CivilDay as_of) {
   std::string sql =
       "SELECT COALESCE(SUM(amount_minor - paid_minor), 0) AS outstanding, "
-      "COUNT(*) AS n FROM installments WHERE signed = 1 AND overdue IN (0, 1) "
-      "AND due_date < ? AND paid_minor < amount_minor";
+      "COUNT(*) AS n FROM installments WHERE signed = 1 AND open_due < ?";
   std::vector<db::Param> params = {FormatDate(as_of)};
   SubjectWhere(s, "", &sql, &params);
   ASSIGN_OR_RETURN(db::Row r, c.QueryOne(sql, params, "overdue totals"));

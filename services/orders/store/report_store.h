@@ -37,6 +37,14 @@ struct Signed {
 // type 0 = all, 1 new, 2 renewal.
 absl::StatusOr<Signed> SumSigned(db::Connection& c, const Subject& s,
                                  absl::Time start, absl::Time end, int type);
+// All / NEW / RENEWAL signed totals in one scan.
+struct SignedBreakdown {
+  Signed all, fresh, renewal;
+};
+absl::StatusOr<SignedBreakdown> SumSignedByType(db::Connection& c,
+                                                const Subject& s,
+                                                absl::Time start,
+                                                absl::Time end);
 absl::StatusOr<int64_t> SumReceived(db::Connection& c, const Subject& s,
                                     absl::CivilDay first, absl::CivilDay end);
 
