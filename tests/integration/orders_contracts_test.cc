@@ -340,6 +340,51 @@ TEST_F(OrdersContractsTest, EditingUnderApprovalIsRefused) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(OrdersContractsTest, EditsAmountAndPlanTogetherUntilApproved) {
+  pb::Contract c = CreateOk(OrdersHarness::Draft(account_, 1000, 2));
+  pb::UpdateContractRequest up;
+  *up.mutable_contract() = OrdersHarness::Draft(account_, 3000, 3);
+  up.mutable_contract()->set_id(c.id());
+  up.mutable_update_mask()->add_paths("amount");
+  up.mutable_update_mask()->add_paths("installments");
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep_.token);
+    ASSERT_TRUE(h_.stub().UpdateContract(&ctx, up, &c).ok());
+  }
+  EXPECT_EQ(c.amount().amount_minor(), 3000);
+  ASSERT_EQ(c.installments_size(), 3);
+  // Another rep may not edit it (not even see it).
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep2_.token);
+    EXPECT_EQ(h_.stub().UpdateContract(&ctx, up, &c).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  ASSERT_TRUE(h_.Submit(rep_.token, c.id()).ok());
+  ASSERT_TRUE(h_.Approve(mgr_.token, c.id(), 0).ok());
+  ASSERT_TRUE(h_.Approve(fin_.token, c.id(), 1).ok());
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, rep_.token);
+  grpc::Status s = h_.stub().UpdateContract(&ctx, up, &c);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("approved"));
+  // Paging over the manager's view.
+  for (int i = 0; i < 4; ++i) CreateOk(OrdersHarness::Draft(account_, 10));
+  pb::ListContractsRequest req;
+  req.set_page_size(2);
+  int seen = 0;
+  do {
+    grpc::ClientContext lctx;
+    client::Prepare(&lctx, mgr_.token);
+    pb::ListContractsResponse page;
+    ASSERT_TRUE(h_.stub().ListContracts(&lctx, req, &page).ok());
+    seen += page.contracts_size();
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  EXPECT_EQ(seen, 5);
+}
+
 TEST_F(OrdersContractsTest, SignIsRetrySafeAndRenewalsLinkPredecessors) {
   pb::Contract c =
       h_.SignedContract(rep_.token, OrdersHarness::Draft(account_, 8000, 2));
