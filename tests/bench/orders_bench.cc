@@ -156,8 +156,8 @@ void BusinessSummary(benchmark::State& state) {
     Sql("SET SESSION unique_checks = 0");
     // Contracts signed over the last 24 months (by seq), 30% renewals,
     // ending 0..24 months after the start.
-    for (int64_t from = 1; from <= n; from += 100000) {
-      const int64_t to = std::min(n, from + 99999);
+    for (int64_t from = 1; from <= n; from += 25000) {
+      const int64_t to = std::min(n, from + 24999);
       Sql(absl::StrCat(
           "INSERT INTO contracts (account_id, customer_type, owner_id, "
           "owner_org_path, title, amount_minor, currency, start_date, "
@@ -181,8 +181,8 @@ void BusinessSummary(benchmark::State& state) {
     }
     // Five payments per contract, received over the last 24 months.
     const int64_t payments = 5 * n;
-    for (int64_t from = 1; from <= payments; from += 250000) {
-      const int64_t to = std::min(payments, from + 249999);
+    for (int64_t from = 1; from <= payments; from += 50000) {
+      const int64_t to = std::min(payments, from + 49999);
       Sql(absl::StrCat(
           "INSERT INTO payments (contract_id, reference, amount_minor, "
           "received_date, method, owner_id, owner_org_path, recorded_by, "
