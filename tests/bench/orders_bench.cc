@@ -138,7 +138,7 @@ void BusinessSummary(benchmark::State& state) {
   for (auto _ : state) {
     auto& h = H();
     const int64_t n = Contracts();
-    const auto boss = h.User("bench.boss", "root", "boss");
+    h.User("bench.boss", "root", "boss");
     const std::string root = h.Path("root");
     const absl::CivilDay today = crm::orders::DayOf(h.clock().Now());
     // Owners: 1,000 reps in 100 teams in 10 regions under the real root;
@@ -204,6 +204,8 @@ void BusinessSummary(benchmark::State& state) {
     }
     auto& f = Figures();
     f["load_s"] = absl::ToDoubleSeconds(absl::Now() - load_start);
+    // Log in again: a long load outlives the first token.
+    const auto boss = h.User("bench.boss", "root", "boss");
 
     const std::string team = absl::StrCat(root, 900 + 7, "/", 10000 + 17, "/");
     const std::string period = crm::orders::PeriodContaining(
