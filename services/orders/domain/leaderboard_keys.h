@@ -1,0 +1,38 @@
+// Leaderboard key design (ADR 0033). One Redis Cluster hash tag per metric
+// and period, so every board of one period lives in one slot:
+//   lb:{signed:month:2026-11}:user           members: user ids
+//   lb:{signed:month:2026-11}:sub:/1/4/      members: child unit ids of
+//                                            unit /1/4/ (teams of a region)
+//   lb:{signed:month:2026-11}:keys           a set of the boards above
+// Scores are integer minor units (exact as doubles below 2^53).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "services/orders/domain/periods.h"
+
+namespace crm::orders {
+
+enum class BoardMetric { kSigned = 1, kReceived = 2 };
+
+std::string BoardTag(BoardMetric metric, const Period& period);
+std::string UserBoardKey(const std::string& tag);
+std::string SubBoardKey(const std::string& tag, const std::string& parent);
+std::string BoardIndexKey(const std::string& tag);
+
+struct BoardBump {
+  std::string key;
+  std::string member;
+};
+
+// Every board entry an amount owned by `owner_id` at `owner_org_path`
+// moves: the user board, and one child-unit board per ancestor.
+std::vector<BoardBump> BumpsFor(const std::string& tag, int64_t owner_id,
+                                const std::string& owner_org_path);
+
+// The kinds leaderboards keep: day, week, month.
+const std::vector<PeriodKind>& BoardPeriodKinds();
+
+}  // namespace crm::orders

@@ -1,0 +1,29 @@
+// crm-orders: products, quotes, contracts and approvals, payments and
+// collection, invoices, targets, leaderboards (port 50055).
+#include "common/client/client.h"
+#include "common/service/service_runtime.h"
+#include "services/orders/orders_config.h"
+#include "services/orders/orders_overdue_job.h"
+#include "services/orders/orders_service.h"
+
+namespace crm {
+const std::vector<db::Migration>& OrdersMigrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  service::ServiceRuntime rt(argc, argv, "orders", "0.0.0.0:50055");
+  orders::OrdersSettings settings = orders::OrdersSettings::Read(rt.config());
+  if (absl::Status s = rt.Open(OrdersMigrations()); !s.ok()) return rt.Fail(s);
+
+  std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts =
+      crm::accounts::v1::AccountsService::NewStub(
+          client::MakeChannel(settings.accounts_addr));
+  orders::OrdersServiceImpl service(rt.db(), rt.redis(), accounts,
+                                    DefaultClock(), settings.service);
+  // Overdue detection every 30 min under the Redis leader lock.
+  orders::OverdueJob overdue(rt.db(), rt.redis(), DefaultClock(),
+                             settings.overdue);
+  return rt.Serve({&service}, {},
+                  {{[&] { overdue.Start(); }, [&] { overdue.Stop(); }}});
+}

@@ -1,0 +1,66 @@
+#include "services/orders/orders_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/data_scope.h"
+#include "common/client/client.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/orders/store/contract_store.h"
+
+namespace crm::orders {
+
+namespace acpb = crm::accounts::v1;
+
+OrdersServiceImpl::OrdersServiceImpl(
+    std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+    std::shared_ptr<acpb::AccountsService::StubInterface> accounts,
+    std::shared_ptr<const Clock> clock, OrdersConfig config)
+    : pool_(std::move(pool)),
+      redis_(redis),
+      accounts_(std::move(accounts)),
+      clock_(std::move(clock)),
+      config_(config),
+      boards_(redis != nullptr ? std::make_unique<Leaderboards>(redis)
+                               : nullptr) {}
+
+absl::StatusOr<ContractRecord> OrdersServiceImpl::VisibleContract(
+    db::Connection& c, const auth::Principal& p, int64_t id, bool for_update) {
+  if (id <= 0) return InvalidField("id", "must be a positive contract id");
+  absl::StatusOr<ContractRecord> r = contract_store::Get(c, id, for_update);
+  if (r.ok() && auth::CanSee(p, r->owner_id, r->owner_org_path)) return r;
+  if (!r.ok() && !absl::IsNotFound(r.status())) return r.status();
+  return absl::NotFoundError(absl::StrCat("contract ", id, " not found"));
+}
+
+absl::StatusOr<acpb::Account> OrdersServiceImpl::LookupAccount(
+    grpc::ServerContext* ctx, int64_t id) {
+  if (id <= 0)
+    return InvalidField("account_id", "must be a positive account id");
+  if (accounts_ == nullptr)
+    return absl::UnavailableError("accounts service not configured");
+  grpc::ClientContext call;
+  client::PrepareOnBehalf(&call, *ctx);
+  acpb::GetAccountRequest req;
+  req.set_id(id);
+  acpb::Account account;
+  absl::Status s = FromGrpcStatus(accounts_->GetAccount(&call, req, &account));
+  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s))
+    return absl::NotFoundError(absl::StrCat("account ", id, " not found"));
+  if (!s.ok()) return s;
+  return account;
+}
+
+void OrdersServiceImpl::BumpBoards(BoardMetric metric, absl::CivilDay day,
+                                   int64_t owner_id,
+                                   const std::string& owner_org_path,
+                                   int64_t amount_minor) {
+  if (boards_ == nullptr) return;
+  absl::Status s =
+      boards_->Bump(metric, day, owner_id, owner_org_path, amount_minor);
+  if (!s.ok()) {
+    log::Warn("orders: leaderboard update failed; RebuildLeaderboards repairs",
+              {{"error", s.ToString()}, {"owner", owner_id}});
+  }
+}
+
+}  // namespace crm::orders
