@@ -308,7 +308,9 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
           {"owner_org_path", r.owner_org_path},
           {"contract_type",
            r.type == ContractType::kRenewal ? "renewal" : "new"},
-          {"opportunity_id", r.opportunity_id}};
+          {"opportunity_id", r.opportunity_id},
+          // Until then the contract protects the customer from recycling.
+          {"end_date", absl::FormatCivilTime(r.end_date)}};
       RETURN_IF_ERROR(events::AppendToOutbox(c, events::StreamFor(kServiceName),
                                              "ContractSigned",
                                              absl::StrCat(r.id), payload, now)
