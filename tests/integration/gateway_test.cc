@@ -306,6 +306,33 @@ TEST_F(GatewayTest, PublicLeadsValidateThenNeedTheLeadsService) {
               "RESOURCE_EXHAUSTED");
 }
 
+TEST_F(GatewayTest, DescribesMethodFieldsForClients) {
+  httplib::Client c = h_.Client();
+  auto res = c.Get("/v1/describe/crm.accounts.v1.AccountsService/ListAccounts");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json d = json::parse(res->body);
+  EXPECT_EQ(d["input"].value("type", ""),
+            "crm.accounts.v1.ListAccountsRequest");
+  bool org_unit = false, tier_enum = false;
+  for (const json& f : d["input"]["fields"]) {
+    if (f["name"] == "org_unit_id") {
+      org_unit = f["jsonName"] == "orgUnitId" && f["type"] == "int64";
+    }
+    if (f["name"] == "tier") {
+      tier_enum = f["type"] == "enum" && f["enumValues"].size() == 4;
+    }
+  }
+  EXPECT_TRUE(org_unit) << res->body;
+  EXPECT_TRUE(tier_enum) << res->body;
+  res = c.Get("/v1/describe/crm.accounts.v1.AccountsService/RunRecycle");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  res = c.Get("/v1/describe/crm.orders.v1.NoSuchService/Get");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+}
+
 TEST_F(GatewayTest, ServesHealthAndTheDashboard) {
   httplib::Client c = h_.Client();
   auto health = c.Get("/healthz");
@@ -326,6 +353,9 @@ TEST_F(GatewayTest, ServesHealthAndTheDashboard) {
   auto css = c.Get("/static/style.css");
   ASSERT_TRUE(css);
   EXPECT_EQ(css->get_header_value("Content-Type"), "text/css; charset=utf-8");
+  auto pkg = c.Get("/static/package.json");
+  ASSERT_TRUE(pkg);
+  EXPECT_EQ(pkg->status, 404);
   auto escape = c.Get("/static/../CMakeLists.txt");
   ASSERT_TRUE(escape);
   EXPECT_EQ(escape->status, 404);
