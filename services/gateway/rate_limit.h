@@ -1,8 +1,10 @@
 // The gateway's rate limits, counted in Redis (common/redis RateLimiter,
 // fixed windows) so every gateway replica shares them.
 //
-//   per IP        every /v1 call from one client address
-//   per user      every call carrying a valid token, by its subject
+//   per IP        every /v1 call without a token, by client address
+//   per user      every call carrying a valid token, by its subject (not
+//                 per IP too: a sales office behind one NAT address would
+//                 otherwise share one budget)
 //   login         POST /v1/login and identity Login/RefreshToken, per IP
 //   public leads  POST /v1/public/leads, per IP (strict)
 //

@@ -70,6 +70,7 @@ std::unique_ptr<gateway::GatewayServer> GatewayHarness::Start(
 httplib::Client GatewayHarness::Client(int port) const {
   httplib::Client c("127.0.0.1", port == 0 ? gateway_->port() : port);
   c.set_read_timeout(30, 0);
+  c.set_tcp_nodelay(true);
   return c;
 }
 
