@@ -109,9 +109,16 @@ const LABELS = {
   overdue: '逾期', pending: '待收', due: '应收', name: '名称', owner: '负责人',
   stage: '阶段', rank: '排名', change: '变化', score: '业绩', tier: '分级',
   contract: '合同', expire: '到期', time: '时间', date: '日期', days: '天数',
-  period: '期间', total: '合计', won: '赢单', lost: '输单', value: '价值',
+  period: '期间', total: '合计', account: '客户', user: '用户', won: '赢单', lost: '输单', value: '价值',
+};
+const PHRASES = {
+  days_overdue: '逾期天数', overdue_days: '逾期天数', account_name: '客户名称',
+  contract_name: '合同名称', owner_name: '负责人', stage_name: '阶段',
+  display_name: '姓名', due_time: '应收日期', due_date: '应收日期',
+  contract_end_time: '合同到期', end_time: '到期日期', conversion_rate: '转化率',
 };
 function label(key) {
+  if (PHRASES[snake(key)]) return PHRASES[snake(key)];
   const words = snake(key).split('_').filter(Boolean);
   const zh = words.map(w => LABELS[w] || '').join('');
   return zh && words.every(w => LABELS[w] || w === 'id') ? zh : snake(key).replace(/_/g, ' ');
@@ -171,9 +178,15 @@ function fillFields(req, fields, f) {
         /int/.test(fd.type)) {
       if (f.unitId) req[key] = String(f.unitId);
     } else if (fd.type === 'message' && fd.messageType === 'google.protobuf.Timestamp') {
-      if (/start|from|begin|after|since/.test(n)) req[key] = f.start.toISOString();
-      else if (/end|to$|until|before/.test(n)) req[key] = f.end.toISOString();
-      else if (/as_of|now|at$/.test(n)) req[key] = new Date().toISOString();
+      // Only period bounds: other timestamps (last_follow_up_before...)
+      // are filters the dashboard does not mean to set.
+      if (/^(period_)?(start|from|begin|since)(_time|_date|_at)?$/.test(n)) {
+        req[key] = f.start.toISOString();
+      } else if (/^(period_)?(end|to|until)(_time|_date|_at)?$/.test(n)) {
+        req[key] = f.end.toISOString();
+      } else if (/^as_of(_time)?$/.test(n)) {
+        req[key] = new Date().toISOString();
+      }
     } else if (fd.type === 'message' && fd.fields && /period|range|window/.test(n)) {
       const sub = {};
       fillFields(sub, fd.fields, f);
@@ -182,7 +195,7 @@ function fillFields(req, fields, f) {
       const want = { month: 'MONTH', quarter: 'QUARTER', year: 'YEAR' }[f.kind];
       const v = (fd.enumValues || []).find(e => e.endsWith(want));
       if (v) req[key] = v;
-    } else if (fd.type === 'string' && /period|month/.test(n)) {
+    } else if (fd.type === 'string' && /^(period|month|period_label)$/.test(n)) {
       req[key] = f.periodLabel;
     } else if (/int/.test(fd.type) && n === 'year') {
       req[key] = f.start.getFullYear();
