@@ -35,7 +35,7 @@ struct GatewaySettings {
   // public_campaign_keys: comma list; empty lets leads judge the key.
   std::string public_campaign_keys;
   // http_threads: worker threads (each serves one connection at a time).
-  int http_threads = 32;
+  int http_threads = 64;
   // trust_forwarded_for: take the client IP from X-Forwarded-For (only
   // behind a trusted proxy / ingress).
   bool trust_forwarded_for = false;

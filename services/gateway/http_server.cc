@@ -91,7 +91,8 @@ void GatewayServer::AddRoutes() {
                 HandleRpc(req, res);
               });
   http_->Get(R"(/v1/describe/([^/]+)/([^/]+))",
-             [](const httplib::Request& req, httplib::Response& res) {
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (!Limit(LimitKind::kIp, ClientIp(req), res)) return;
                WriteReply(res, GrpcBridge::Describe(req.matches[1].str(),
                                                     req.matches[2].str()));
              });

@@ -25,14 +25,51 @@ class ApiError extends Error {
 
 function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
 
-async function http(method, path, body) {
+const REFRESH_KEY = 'crm.refreshToken';
+const REFRESH_PATH = `/v1/${'crm.identity.v1.IdentityService'}/RefreshToken`;
+
+async function send(method, path, body) {
   const headers = { 'Content-Type': 'application/json' };
-  if (token()) headers.Authorization = 'Bearer ' + token();
+  if (token() && path !== '/v1/login' && path !== REFRESH_PATH) {
+    headers.Authorization = 'Bearer ' + token();
+  }
   const res = await fetch(path, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
   let data = null;
   try { data = await res.json(); } catch (e) { data = null; }
+  return { res, data };
+}
+
+// Access tokens live 15 minutes: on a 401 the refresh token (rotated by
+// identity on every use) buys a new pair once; only then is the user sent
+// back to the login form.
+let refreshing = null;
+async function refreshTokens() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  if (!refresh) return false;
+  if (!refreshing) {
+    refreshing = send('POST', REFRESH_PATH, { refreshToken: refresh }).then(({ res, data }) => {
+      if (!res.ok || !data) return false;
+      storeTokens(data);
+      return true;
+    }).finally(() => { setTimeout(() => { refreshing = null; }, 0); });
+  }
+  return refreshing;
+}
+
+function storeTokens(r) {
+  sessionStorage.setItem(TOKEN_KEY, r.accessToken || r.access_token || '');
+  const refresh = r.refreshToken || r.refresh_token;
+  if (refresh) sessionStorage.setItem(REFRESH_KEY, refresh);
+}
+
+async function http(method, path, body) {
+  let { res, data } = await send(method, path, body);
+  if (res.status === 401 && path !== '/v1/login' && path !== REFRESH_PATH &&
+      await refreshTokens()) {
+    ({ res, data } = await send(method, path, body));
+  }
   if (!res.ok) {
     if (res.status === 401 && path !== '/v1/login') logout();
     throw new ApiError(res.status, data);
@@ -540,6 +577,7 @@ function showDashboard() {
 
 function logout() {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   sessionStorage.removeItem(USER_KEY);
   for (const c of charts.values()) c.destroy();
   charts.clear();
@@ -556,7 +594,7 @@ async function onLogin(ev) {
   try {
     const r = await http('POST', '/v1/login',
       { username: $('#username').value.trim(), password: $('#password').value });
-    sessionStorage.setItem(TOKEN_KEY, r.accessToken || r.access_token);
+    storeTokens(r);
     sessionStorage.setItem(USER_KEY, JSON.stringify(r.user || {}));
     $('#password').value = '';
     showDashboard();
