@@ -184,10 +184,23 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     LeadStore::NewLead in;
     LeadRecord& l = in.lead;
     l.d = DraftFromProto(req->lead());
-    if (l.d.region_code.empty()) l.d.region_code = p.region_code;
-    RETURN_IF_ERROR(CleanseDraft(&l.d, "lead."));
     l.channel_id = req->lead().channel_id();
     l.campaign_id = req->lead().campaign_id();
+    if (!req->lead().campaign_code().empty()) {
+      // A landing-page form names its campaign by public code.
+      absl::StatusOr<CampaignRecord> cp =
+          channels_.GetCampaignByCode(req->lead().campaign_code());
+      if (absl::IsNotFound(cp.status()))
+        return InvalidField("lead.campaign_code", "no such campaign");
+      RETURN_IF_ERROR(cp.status());
+      if (l.campaign_id == 0) l.campaign_id = cp->id;
+      if (l.campaign_id != cp->id)
+        return InvalidField("lead.campaign_code",
+                            "names another campaign than campaign_id");
+      if (l.d.region_code.empty()) l.d.region_code = cp->region_code;
+    }
+    if (l.d.region_code.empty()) l.d.region_code = p.region_code;
+    RETURN_IF_ERROR(CleanseDraft(&l.d, "lead."));
     ASSIGN_OR_RETURN(int quality,
                      ResolveSource("lead.", &l.channel_id, &l.campaign_id));
     l.score = ScoreOf(l.d, quality, 0, 0);

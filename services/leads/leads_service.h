@@ -159,6 +159,10 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
                                                      int64_t id);
   // The channel/campaign ids of a capture, checked to exist and agree;
   // returns the channel quality (-1 without a channel).
+  // Validates in.code / in.region_code into *cp; ALREADY_EXISTS when
+  // another campaign (not self_id) has the code.
+  absl::Status SetCampaignCode(const pb::Campaign& in, int64_t self_id,
+                               CampaignRecord* cp);
   absl::StatusOr<int> ResolveSource(const std::string& prefix,
                                     int64_t* channel_id, int64_t* campaign_id);
   Score ScoreOf(const LeadDraft& d, int channel_quality, int follow_ups,

@@ -125,6 +125,25 @@ grpc::Status LeadsServiceImpl::UpdateChannel(
   });
 }
 
+absl::Status LeadsServiceImpl::SetCampaignCode(const pb::Campaign& in,
+                                              int64_t self_id,
+                                              CampaignRecord* cp) {
+  if (!in.region_code().empty())
+    RETURN_IF_ERROR(CheckRegionCode(in.region_code(), "campaign.region_code"));
+  cp->region_code = in.region_code();
+  cp->code = in.code();
+  if (cp->code.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckCampaignCode(cp->code, "campaign.code"));
+  absl::StatusOr<CampaignRecord> holder = channels_.GetCampaignByCode(cp->code);
+  if (holder.ok() && holder->id != self_id) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "campaign.code: \"", cp->code, "\" is used by campaign ", holder->id));
+  }
+  if (!holder.ok() && !absl::IsNotFound(holder.status()))
+    return holder.status();
+  return absl::OkStatus();
+}
+
 grpc::Status LeadsServiceImpl::CreateCampaign(
     grpc::ServerContext* ctx, const pb::CreateCampaignRequest* req,
     pb::Campaign* resp) {
@@ -160,6 +179,7 @@ grpc::Status LeadsServiceImpl::CreateCampaign(
     }
     if (cp.start_at && cp.end_at && *cp.end_at <= *cp.start_at)
       return InvalidField("campaign.end_time", "must be after start_time");
+    RETURN_IF_ERROR(SetCampaignCode(in, 0, &cp));
     ASSIGN_OR_RETURN(CampaignRecord created,
                      channels_.CreateCampaign(cp, req->request_id()));
     ToProto(created, resp);
@@ -204,6 +224,16 @@ grpc::Status LeadsServiceImpl::UpdateCampaign(
           ASSIGN_OR_RETURN(cp.start_at,
                            ValidTime("campaign.start_time", in.start_time()));
         }
+      } else if (path == "code" || path == "region_code") {
+        pb::Campaign only;
+        if (path == "code") {
+          only.set_code(in.code());
+          only.set_region_code(cp.region_code);
+        } else {
+          only.set_code(cp.code);
+          only.set_region_code(in.region_code());
+        }
+        RETURN_IF_ERROR(SetCampaignCode(only, cp.id, &cp));
       } else if (path == "end_time") {
         cp.end_at.reset();
         if (in.has_end_time()) {

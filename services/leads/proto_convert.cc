@@ -89,6 +89,8 @@ void ToProto(const CampaignRecord& r, pb::Campaign* out) {
   if (r.start_at) ToTimestamp(*r.start_at, out->mutable_start_time());
   if (r.end_at) ToTimestamp(*r.end_at, out->mutable_end_time());
   ToTimestamp(r.created_at, out->mutable_create_time());
+  out->set_code(r.code);
+  out->set_region_code(r.region_code);
 }
 
 void ToProto(const LeadPoolRecord& r, pb::LeadPool* out) {

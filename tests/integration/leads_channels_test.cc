@@ -169,3 +169,55 @@ TEST_F(LeadsChannelsTest, StatsCountCapturesValidConvertedAndCost) {
 
 }  // namespace
 }  // namespace crm
+
+namespace crm {
+namespace {
+
+TEST_F(LeadsChannelsTest, LandingPageFormsNameTheirCampaignByCode) {
+  pb::Channel ch;
+  ASSERT_TRUE(CreateChannel(mgr, "展会", 70, 0, &ch).ok());
+  auto create = [&](const std::string& code, const std::string& region,
+                    pb::Campaign* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, mgr);
+    pb::CreateCampaignRequest req;
+    req.mutable_campaign()->set_channel_id(ch.id());
+    req.mutable_campaign()->set_name(absl::StrCat("展会-", code));
+    req.mutable_campaign()->mutable_cost()->set_currency_code("CNY");
+    req.mutable_campaign()->set_code(code);
+    req.mutable_campaign()->set_region_code(region);
+    return h.stub().CreateCampaign(&ctx, req, out);
+  };
+  pb::Campaign expo;
+  EXPECT_EQ(create("x", "north", &expo).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(create("Spring Expo", "north", &expo).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(create("spring-expo", "North!", &expo).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(create("spring-expo", "north", &expo).ok());
+  EXPECT_EQ(expo.code(), "spring-expo");
+  EXPECT_EQ(expo.region_code(), "north");
+  pb::Campaign dup;
+  grpc::Status s = create("spring-expo", "east", &dup);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat("campaign ", expo.id())));
+
+  // A capture with only the code: campaign, channel and region follow it.
+  pb::Lead l = CompanyLead("表单客户", "13312340077");
+  l.clear_region_code();
+  l.set_campaign_code("spring-expo");
+  pb::CreateLeadResponse out;
+  ASSERT_TRUE(h.Create(mgr, l, &out).ok());
+  EXPECT_EQ(out.lead().campaign_id(), expo.id());
+  EXPECT_EQ(out.lead().channel_id(), ch.id());
+  EXPECT_EQ(out.lead().region_code(), "north");
+
+  l.set_campaign_code("no-such-expo");
+  s = h.Create(mgr, l, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("lead.campaign_code"));
+}
+
+}  // namespace
+}  // namespace crm

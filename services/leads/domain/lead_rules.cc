@@ -45,6 +45,22 @@ absl::Status CheckRegion(const std::string& code, std::string_view field) {
 
 }  // namespace
 
+absl::Status CheckCampaignCode(std::string_view code, std::string_view field) {
+  if (code.size() < 3 || code.size() > 64)
+    return InvalidField(field, "must be 3..64 characters");
+  for (char c : code) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
+      return InvalidField(field, "may contain only a-z, 0-9, '_' and '-'");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRegionCode(std::string_view code, std::string_view field) {
+  return CheckRegion(std::string(code), field);
+}
+
 absl::Status CheckNotPlaceholderMobile(std::string_view e164,
                                        std::string_view field) {
   if (!validate::IsMobileCN(e164)) return absl::OkStatus();

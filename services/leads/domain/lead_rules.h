@@ -59,6 +59,12 @@ absl::Status CheckNotPlaceholderMobile(std::string_view e164,
 //               <= 500 characters; industry <= 100;
 //   company_size 0..10,000,000; credit_code (optional) a valid unified
 //               social credit code.
+// A campaign's public code: 3..64 of [a-z0-9_-] (it travels in landing-page
+// forms and URLs). INVALID_ARGUMENT "<field>: <rule>" otherwise.
+absl::Status CheckCampaignCode(std::string_view code, std::string_view field);
+// A region code: 1..32 of [a-z0-9_-].
+absl::Status CheckRegionCode(std::string_view code, std::string_view field);
+
 absl::Status CleanseDraft(LeadDraft* d, std::string_view prefix = "");
 
 // The keys under which an open lead is unique: "phone:<e164>" and, for a

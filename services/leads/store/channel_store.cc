@@ -12,7 +12,7 @@ constexpr char kChannelColumns[] =
     "FROM channels ";
 constexpr char kCampaignColumns[] =
     "SELECT id, channel_id, name, cost_currency, cost_minor, start_at, end_at, "
-    "created_at FROM campaigns ";
+    "created_at, code, region_code FROM campaigns ";
 
 ChannelRecord ChannelFromRow(const db::Row& r) {
   return ChannelRecord{r.Int("id"),
@@ -25,10 +25,13 @@ ChannelRecord ChannelFromRow(const db::Row& r) {
 }
 
 CampaignRecord CampaignFromRow(const db::Row& r) {
-  return CampaignRecord{r.Int("id"),         r.Int("channel_id"),
-                        r.String("name"),    r.String("cost_currency"),
-                        r.Int("cost_minor"), r.OptTime("start_at"),
-                        r.OptTime("end_at"), r.Time("created_at")};
+  CampaignRecord c{r.Int("id"),         r.Int("channel_id"),
+                   r.String("name"),    r.String("cost_currency"),
+                   r.Int("cost_minor"), r.OptTime("start_at"),
+                   r.OptTime("end_at"), r.Time("created_at")};
+  c.code = r.OptString("code").value_or("");
+  c.region_code = r.String("region_code");
+  return c;
 }
 
 std::optional<std::string> OptRequest(const std::string& id) {
@@ -134,11 +137,11 @@ absl::StatusOr<CampaignRecord> ChannelStore::CreateCampaign(
         }
         RETURN_IF_ERROR(
             c.Exec("INSERT INTO campaigns (channel_id, name, cost_currency, "
-                   "cost_minor, start_at, end_at, request_id, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "cost_minor, start_at, end_at, request_id, created_at, "
+                   "code, region_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    {cp.channel_id, cp.name, cp.currency, cp.cost_minor,
                     cp.start_at, cp.end_at, OptRequest(request_id),
-                    clock_->Now()})
+                    clock_->Now(), OptRequest(cp.code), cp.region_code})
                 .status());
         ASSIGN_OR_RETURN(int64_t id, c.LastInsertId());
         ASSIGN_OR_RETURN(db::Row row, c.QueryOne(absl::StrCat(kCampaignColumns,
@@ -146,6 +149,21 @@ absl::StatusOr<CampaignRecord> ChannelStore::CreateCampaign(
                                                  {id}, "campaign"));
         return CampaignFromRow(row);
       });
+}
+
+absl::StatusOr<CampaignRecord> ChannelStore::GetCampaignByCode(
+    const std::string& code) {
+  std::optional<CampaignRecord> out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            db::Row row,
+            c.QueryOne(absl::StrCat(kCampaignColumns, "WHERE code = ?"), {code},
+                       absl::StrCat("campaign ", code)));
+        out = CampaignFromRow(row);
+        return absl::OkStatus();
+      }));
+  return std::move(*out);
 }
 
 absl::StatusOr<CampaignRecord> ChannelStore::GetCampaign(int64_t id) {
@@ -187,9 +205,10 @@ absl::StatusOr<CampaignRecord> ChannelStore::UpdateCampaign(
       *pool_, [&](db::Connection& c) -> absl::StatusOr<CampaignRecord> {
         RETURN_IF_ERROR(
             c.Exec("UPDATE campaigns SET name = ?, cost_currency = ?, "
-                   "cost_minor = ?, start_at = ?, end_at = ? WHERE id = ?",
+                   "cost_minor = ?, start_at = ?, end_at = ?, code = ?, "
+                   "region_code = ? WHERE id = ?",
                    {cp.name, cp.currency, cp.cost_minor, cp.start_at, cp.end_at,
-                    cp.id})
+                    OptRequest(cp.code), cp.region_code, cp.id})
                 .status());
         ASSIGN_OR_RETURN(
             db::Row row,

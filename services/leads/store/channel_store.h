@@ -31,6 +31,8 @@ class ChannelStore {
   absl::StatusOr<CampaignRecord> CreateCampaign(const CampaignRecord& c,
                                                 const std::string& request_id);
   absl::StatusOr<CampaignRecord> GetCampaign(int64_t id);
+  // NOT_FOUND for an unknown public code.
+  absl::StatusOr<CampaignRecord> GetCampaignByCode(const std::string& code);
   absl::StatusOr<std::vector<CampaignRecord>> ListCampaigns(int64_t channel_id);
   absl::StatusOr<CampaignRecord> UpdateCampaign(const CampaignRecord& c);
 

@@ -83,6 +83,10 @@ struct CampaignRecord {
   std::optional<absl::Time> start_at;
   std::optional<absl::Time> end_at;
   absl::Time created_at;
+  // Public key of landing-page forms (unique), and the region its leads
+  // land in when the capture names none.
+  std::string code;
+  std::string region_code;
 };
 
 struct LeadPoolRecord {
