@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/server/admin_server.h"
 #include "common/server/request_interceptor.h"
 
 namespace crm::server {
@@ -14,6 +15,16 @@ ServerOptions ServerOptions::Read(ConfigReader& config,
                                   const std::string& default_listen) {
   ServerOptions o;
   o.listen = config.String("listen", default_listen);
+  // "auto": the listen host with port + 1000, best effort; an address set
+  // explicitly must be bound; "off" (or empty): no admin port.
+  o.admin_listen = config.String("admin_listen", "auto");
+  if (o.admin_listen == "auto") {
+    o.admin_listen = DefaultAdminListen(o.listen);
+  } else if (o.admin_listen == "off") {
+    o.admin_listen.clear();
+  } else {
+    o.admin_listen_required = !o.admin_listen.empty();
+  }
   o.max_message_bytes = static_cast<int>(config.Int(
       "max_message_bytes", o.max_message_bytes, 1024, 256 * 1024 * 1024));
   o.shutdown_grace = config.Duration("shutdown_grace", o.shutdown_grace);
@@ -71,9 +82,30 @@ absl::Status ServiceHost::Start() {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options_.listen));
   }
+  if (!options_.admin_listen.empty()) {
+    auto admin = AdminServer::Start(options_.admin_listen,
+                                    [this] { return serving_.load(); });
+    if (admin.ok()) {
+      admin_ = std::move(*admin);
+      log::Info("admin listening", {{"admin_listen", options_.admin_listen},
+                                    {"admin_port", admin_->port()}});
+    } else if (options_.admin_listen_required) {
+      server_->Shutdown();
+      server_->Wait();
+      server_.reset();
+      return admin.status();
+    } else {
+      log::Error("no admin port: /metrics and /healthz are unavailable",
+                 {{"error", admin.status().ToString()}});
+    }
+  }
   SetServing(true);
   log::Info("listening", {{"address", address()}});
   return absl::OkStatus();
+}
+
+int ServiceHost::admin_port() const {
+  return admin_ == nullptr ? 0 : admin_->port();
 }
 
 std::string ServiceHost::address() const {
@@ -84,6 +116,7 @@ std::string ServiceHost::address() const {
 
 void ServiceHost::SetServing(bool serving) {
   if (server_ == nullptr) return;
+  serving_.store(serving);
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health != nullptr) health->SetServingStatus(serving);
 }
@@ -97,6 +130,7 @@ void ServiceHost::Shutdown() {
                     absl::ToChronoNanoseconds(options_.shutdown_grace));
   server_->Wait();
   server_.reset();
+  admin_.reset();
   log::Info("stopped");
 }
 

@@ -12,6 +12,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <memory>
 #include <set>
 #include <string>
@@ -24,6 +25,8 @@
 
 namespace crm::server {
 
+class AdminServer;
+
 struct ServerOptions {
   std::string listen;  // "host:port"; port 0 picks a free one (tests)
   int max_message_bytes = 16 * 1024 * 1024;
@@ -33,9 +36,15 @@ struct ServerOptions {
   absl::Duration keepalive_time = absl::Seconds(30);
   // Full method names callable without a token (besides health/reflection).
   std::set<std::string> public_methods;
+  // The admin HTTP port (/metrics, /healthz; admin_server.h). Empty: none.
+  std::string admin_listen;
+  // When false (the address was derived, not configured) a failure to bind
+  // the admin port is logged and the service runs without it.
+  bool admin_listen_required = false;
 
-  // Reads listen (default `default_listen`), max_message_bytes, shutdown_grace,
-  // log_level.
+  // Reads listen (default `default_listen`), admin_listen ("auto", the
+  // default: listen's host with port + 1000, not required; "off": none; an
+  // address: required), max_message_bytes, shutdown_grace, log_level.
   static ServerOptions Read(ConfigReader& config,
                             const std::string& default_listen);
 };
@@ -56,6 +65,10 @@ class ServiceHost {
   absl::Status Start();
   int port() const { return port_; }
   std::string address() const;
+  // The admin HTTP port, 0 when there is none.
+  int admin_port() const;
+  // What /healthz reports: true between Start() and Shutdown().
+  bool serving() const { return serving_.load(); }
 
   // Flips the overall health status (and each service's).
   void SetServing(bool serving);
@@ -69,6 +82,8 @@ class ServiceHost {
   std::shared_ptr<const auth::TokenCodec> tokens_;
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<AdminServer> admin_;
+  std::atomic<bool> serving_{false};
   int port_ = 0;
 };
 

@@ -40,6 +40,8 @@ absl::Status ServiceRuntime::Open(
   relay_options.name = name_;
   relay_ =
       std::make_unique<events::OutboxRelay>(db_, redis_.get(), relay_options);
+  pool_metrics_ = RegisterPoolMetrics(server::MetricsRegistry::Global(), name_,
+                                      db_.get(), redis_.get());
   return absl::OkStatus();
 }
 
@@ -56,6 +58,53 @@ int ServiceRuntime::Serve(const std::vector<grpc::Service*>& services,
   for (auto it = background.rbegin(); it != background.rend(); ++it) it->stop();
   relay_->Stop();
   return 0;
+}
+
+server::MetricsRegistry::Registration RegisterPoolMetrics(
+    server::MetricsRegistry& registry, const std::string& service,
+    const db::ConnectionPool* db, const redis::RedisPool* redis) {
+  registry.GaugeSet("crm_service_info",
+                    "Always 1; labels name the service in this process.",
+                    {{"service", service}}, 1);
+  return registry.AddCollector([db, redis] {
+    std::vector<server::GaugeSample> out;
+    if (db != nullptr) {
+      const db::ConnectionPool::Stats s = db->stats();
+      const char* help =
+          "MySQL connections of the pool by state (in_use: lent to a "
+          "request or job; idle: open and free).";
+      out.push_back({"crm_db_pool_connections",
+                     help,
+                     {{"state", "in_use"}},
+                     static_cast<double>(s.borrowed)});
+      out.push_back({"crm_db_pool_connections",
+                     help,
+                     {{"state", "idle"}},
+                     static_cast<double>(s.idle)});
+      out.push_back({"crm_db_pool_max_connections",
+                     "db_pool_size: the most connections the pool opens; "
+                     "borrowers wait (db_borrow_timeout) beyond it.",
+                     {},
+                     static_cast<double>(db->options().pool_size)});
+    }
+    if (redis != nullptr) {
+      const redis::RedisPool::Stats s = redis->stats();
+      const char* help = "Redis connections of the pool by state.";
+      out.push_back({"crm_redis_pool_connections",
+                     help,
+                     {{"state", "in_use"}},
+                     static_cast<double>(s.open - s.idle)});
+      out.push_back({"crm_redis_pool_connections",
+                     help,
+                     {{"state", "idle"}},
+                     static_cast<double>(s.idle)});
+      out.push_back({"crm_redis_pool_max_connections",
+                     "redis_pool_size: the most connections the pool opens.",
+                     {},
+                     static_cast<double>(redis->options().pool_size)});
+    }
+    return out;
+  });
 }
 
 int ServiceRuntime::Fail(const absl::Status& status) const {

@@ -1,6 +1,7 @@
 // Everything a service's main() does besides its own part: read the common
 // settings, connect MySQL (migrations, event tables) and Redis, run the
-// outbox relay, serve until SIGTERM, drain, stop background work.
+// outbox relay, serve until SIGTERM, drain, stop background work. The
+// admin port (/metrics with the pools' gauges, /healthz) comes with Serve().
 //
 //   int main(int argc, char** argv) {
 //     crm::service::ServiceRuntime rt(argc, argv, "accounts", "0.0.0.0:50053");
@@ -28,6 +29,7 @@
 #include "common/events/relay.h"
 #include "common/redis/redis_options.h"
 #include "common/redis/redis_pool.h"
+#include "common/server/metrics.h"
 #include "common/server/server.h"
 
 namespace crm::service {
@@ -85,6 +87,16 @@ class ServiceRuntime {
   std::shared_ptr<db::ConnectionPool> db_;
   std::unique_ptr<redis::RedisPool> redis_;
   std::unique_ptr<events::OutboxRelay> relay_;
+  // Pool gauges on /metrics; declared last so it unregisters first.
+  server::MetricsRegistry::Registration pool_metrics_;
 };
+
+// Scrape-time gauges of a service's pools (crm_db_pool_connections{state},
+// crm_db_pool_max_connections, crm_redis_pool_connections{state},
+// crm_redis_pool_max_connections). Either pool may be null. The pools must
+// outlive the returned registration.
+server::MetricsRegistry::Registration RegisterPoolMetrics(
+    server::MetricsRegistry& registry, const std::string& service,
+    const db::ConnectionPool* db, const redis::RedisPool* redis);
 
 }  // namespace crm::service
