@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 #include "services/accounts/store/tier_store.h"
 
@@ -62,10 +63,18 @@ void RecycleJob::Start() {
 void RecycleJob::Stop() { loop_.Stop(); }
 
 absl::StatusOr<bool> RecycleJob::RunOnce() {
-  ASSIGN_OR_RETURN(
-      std::optional<RecycleResult> result,
-      RunRecycleUnderLock(pool_, redis_, clock_, options_, clock_->Now()));
-  if (!result.has_value()) return false;
+  const absl::Time started = absl::Now();
+  absl::StatusOr<std::optional<RecycleResult>> result =
+      RunRecycleUnderLock(pool_, redis_, clock_, options_, clock_->Now());
+  if (!result.ok()) {
+    server::RecordJobRun("accounts_recycle", "error", absl::Now() - started);
+    return result.status();
+  }
+  if (!result->has_value()) {
+    server::RecordJobRun("accounts_recycle", "skipped", absl::Now() - started);
+    return false;
+  }
+  server::RecordJobRun("accounts_recycle", "ok", absl::Now() - started);
   passes_.fetch_add(1);
   // The tier window slides with time: recompute in the same round (the
   // work is idempotent; the leader lock only avoids doing it twice).
