@@ -19,6 +19,8 @@ LeadsSettings LeadsSettings::Read(ConfigReader& config) {
   LeadsConfig& c = s.service;
   s.identity_addr = config.String("identity_addr", s.identity_addr);
   s.accounts_addr = config.String("accounts_addr", s.accounts_addr);
+  s.opportunities_addr =
+      config.String("opportunities_addr", s.opportunities_addr);
   s.recycle_interval = config.Duration("recycle_interval", s.recycle_interval);
   c.recycle_after = config.Duration("recycle_after", c.recycle_after);
   c.claim_lock_ttl = config.Duration("claim_lock_ttl", c.claim_lock_ttl);

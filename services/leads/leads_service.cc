@@ -38,6 +38,8 @@ LeadsServiceImpl::LeadsServiceImpl(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<idpb::IdentityService::StubInterface> identity,
     std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts,
+    std::shared_ptr<crm::opportunities::v1::OpportunitiesService::StubInterface>
+        opportunities,
     std::shared_ptr<const Clock> clock, LeadsConfig config)
     : pool_(pool),
       redis_(redis),
@@ -47,6 +49,7 @@ LeadsServiceImpl::LeadsServiceImpl(
                               : nullptr),
       identity_(std::move(identity)),
       accounts_(std::move(accounts)),
+      opportunities_(std::move(opportunities)),
       leads_(pool, clock),
       pools_(pool, clock),
       rules_(pool, clock),

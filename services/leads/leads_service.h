@@ -24,6 +24,7 @@
 #include "crm/accounts/v1/accounts.grpc.pb.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "crm/leads/v1/leads.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "services/leads/domain/scoring.h"
 #include "services/leads/store/channel_store.h"
 #include "services/leads/store/conversion_store.h"
@@ -44,7 +45,7 @@ struct LeadsConfig {
   // Parallel CheckDuplicates calls to accounts during an import.
   int account_check_concurrency = 8;
   // Tests only: runs after each ConvertLead step is persisted ("account",
-  // "contact"), to inject a failure between steps.
+  // "contact", "opportunity"), to inject a failure between steps.
   std::function<void(const std::string& step)> after_convert_step;
 };
 
@@ -58,14 +59,19 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
  public:
   // `redis` may be null (claims then rely on the database alone);
   // `identity` resolves users named in requests and `accounts` checks
-  // captures against customers and receives conversions, both called with
-  // the caller's own token.
+  // captures against customers and receives conversions, `opportunities`
+  // receives the opportunity of a conversion (may be null: then
+  // create_opportunity is UNAVAILABLE), all called with the caller's own
+  // token.
   LeadsServiceImpl(
       std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
       std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
           identity,
       std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface>
           accounts,
+      std::shared_ptr<
+          crm::opportunities::v1::OpportunitiesService::StubInterface>
+          opportunities,
       std::shared_ptr<const Clock> clock, LeadsConfig config);
 
   // Capture and lead records: leads_service.cc.
@@ -185,6 +191,8 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   std::unique_ptr<redis::DistributedLock> locks_;
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
   std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
+  std::shared_ptr<crm::opportunities::v1::OpportunitiesService::StubInterface>
+      opportunities_;
   LeadStore leads_;
   PoolStore pools_;
   RuleStore rules_;

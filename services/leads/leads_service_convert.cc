@@ -1,4 +1,5 @@
-// ConvertLead: a saga over accounts (seed 004: 线索转化), ADR 0020.
+// ConvertLead: a saga over accounts and opportunities (seed 004: 线索转化),
+// ADR 0020.
 //
 // Steps, each idempotent and recorded in lead_conversions once done:
 //   1. account  link the given/existing-customer account (GetAccount
@@ -8,12 +9,16 @@
 //               through CheckDuplicates instead);
 //   2. contact  AddContact with request_id "lead-<id>-contact" (skipped
 //               without a contact name);
-//   3. (next)   the opportunity, once the opportunities service exists: a
-//               step between contact and finish, keyed "lead-<id>-opp";
+//   3. opportunity  only with create_opportunity: CreateOpportunity with
+//               request_id "lead-<id>-opp" on the account, source_lead_id
+//               = the lead (a retry after a crash before the step was
+//               recorded gets the same opportunity back);
 //   4. finish   the lead becomes CONVERTED with the ids, LeadConverted.
 // Any failure leaves the steps done so far recorded and the lead open, so
-// the next ConvertLead resumes at the first step not done. Accounts
-// unreachable -> UNAVAILABLE.
+// the next ConvertLead resumes at the first step not done. Accounts or
+// opportunities unreachable -> UNAVAILABLE. A lead already CONVERTED
+// returns its ids; asking it for an opportunity it was converted without
+// is FAILED_PRECONDITION (create it in opportunities with source_lead_id).
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
@@ -25,20 +30,41 @@ namespace crm::leads {
 namespace {
 
 namespace apb = crm::accounts::v1;
+namespace opb = crm::opportunities::v1;
 
 // Downstream failures: transport problems become UNAVAILABLE (retry
 // later), the rest keep their code with the step named.
-absl::Status Downstream(const grpc::Status& g, const char* step) {
+absl::Status Downstream(const grpc::Status& g, const char* step,
+                        const char* service = "accounts") {
   absl::Status s = FromGrpcStatus(g);
   if (s.ok()) return s;
   if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) ||
       absl::IsInternal(s) || absl::IsUnknown(s)) {
     return absl::UnavailableError(absl::StrCat(
-        "accounts unavailable at the ", step,
+        service, " unavailable at the ", step,
         " step; the lead stays convertible, retry: ", s.message()));
   }
   return absl::Status(s.code(),
-                      absl::StrCat("accounts (", step, "): ", s.message()));
+                      absl::StrCat(service, " (", step, "): ", s.message()));
+}
+
+// The opportunity fields of a request are only meaningful with
+// create_opportunity.
+absl::Status CheckOpportunityFields(const pb::ConvertLeadRequest& r) {
+  if (r.create_opportunity()) {
+    if (r.opportunity_name().size() > 200)
+      return InvalidField("opportunity_name", "at most 200 bytes");
+    return absl::OkStatus();
+  }
+  if (!r.opportunity_name().empty())
+    return InvalidField("opportunity_name", "only with create_opportunity");
+  if (r.has_opportunity_amount())
+    return InvalidField("opportunity_amount", "only with create_opportunity");
+  if (!r.expected_close_date().empty())
+    return InvalidField("expected_close_date", "only with create_opportunity");
+  if (r.deal_kind() != opb::DEAL_KIND_UNSPECIFIED)
+    return InvalidField("deal_kind", "only with create_opportunity");
+  return absl::OkStatus();
 }
 
 apb::Account AccountDraft(const LeadRecord& l) {
@@ -66,11 +92,7 @@ grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
                                            pb::ConvertLeadResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->create_opportunity()) {
-      return absl::UnimplementedError(
-          "create_opportunity: the opportunities service is not available "
-          "yet; convert without it");
-    }
+    RETURN_IF_ERROR(CheckOpportunityFields(*req));
     if (req->account_id() < 0)
       return InvalidField("account_id", "must not be negative");
     ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->lead_id()));
@@ -90,6 +112,8 @@ grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
       }
       if (accounts_ == nullptr)
         return absl::UnavailableError("accounts service not configured");
+      if (req->create_opportunity() && opportunities_ == nullptr)
+        return absl::UnavailableError("opportunities service not configured");
       ASSIGN_OR_RETURN(ConversionRecord saga,
                        conversions_.Start(l.id, p.user_id));
       auto after = [&](const char* step) {
@@ -182,9 +206,46 @@ grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
         saga.contact_id = contact_id;
         after("contact");
       }
+
+      if (req->create_opportunity() && saga.step < ConvertStep::kOpportunity) {
+        grpc::ClientContext call;
+        client::PrepareOnBehalf(&call, *ctx);
+        opb::CreateOpportunityRequest create;
+        opb::Opportunity* o = create.mutable_opportunity();
+        o->set_account_id(saga.account_id);
+        o->set_source_lead_id(l.id);
+        if (!req->opportunity_name().empty()) {
+          o->set_name(req->opportunity_name());
+        } else {
+          o->set_name(absl::StrCat(l.d.kind == LeadKind::kCompany
+                                       ? l.d.company_name
+                                       : l.d.contact_name,
+                                   " - 商机"));
+        }
+        if (req->has_opportunity_amount())
+          *o->mutable_amount() = req->opportunity_amount();
+        o->set_expected_close_date(req->expected_close_date());
+        create.set_deal_kind(req->deal_kind());
+        create.set_request_id(absl::StrCat("lead-", l.id, "-opp"));
+        opb::Opportunity out;
+        RETURN_IF_ERROR(
+            Downstream(opportunities_->CreateOpportunity(&call, create, &out),
+                       "opportunity", "opportunities"));
+        RETURN_IF_ERROR(conversions_.SaveOpportunity(l.id, out.id()));
+        saga.step = ConvertStep::kOpportunity;
+        saga.opportunity_id = out.id();
+        after("opportunity");
+      }
       ASSIGN_OR_RETURN(l, conversions_.Finish(l.id, p.user_id));
       resp->set_account_created(saga.account_created);
     } else {
+      if (req->create_opportunity() && l.opportunity_id == 0) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "create_opportunity: lead ", l.id,
+            " was converted without an opportunity; create it with "
+            "opportunities' CreateOpportunity (source_lead_id ",
+            l.id, ")"));
+      }
       ASSIGN_OR_RETURN(ConversionRecord saga,
                        conversions_.Start(l.id, p.user_id));
       resp->set_account_created(saga.account_created);
@@ -192,6 +253,7 @@ grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
     ToProto(l, resp->mutable_lead());
     resp->set_account_id(l.account_id);
     resp->set_contact_id(l.contact_id);
+    resp->set_opportunity_id(l.opportunity_id);
     return absl::OkStatus();
   });
 }

@@ -1,5 +1,6 @@
 // crm-leads: lead capture, cleansing, de-duplication, the lead pool and
-// its assignment, scoring and conversion into accounts (port 50052).
+// its assignment, scoring and conversion into accounts and opportunities
+// (port 50052).
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/leads/leads_config.h"
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
       client::MakeChannel(settings.identity_addr));
   auto accounts = crm::accounts::v1::AccountsService::NewStub(
       client::MakeChannel(settings.accounts_addr));
+  auto opportunities = crm::opportunities::v1::OpportunitiesService::NewStub(
+      client::MakeChannel(settings.opportunities_addr));
   leads::LeadsServiceImpl service(rt.db(), rt.redis(), std::move(identity),
-                                  std::move(accounts), DefaultClock(),
-                                  settings.service);
+                                  std::move(accounts), std::move(opportunities),
+                                  DefaultClock(), settings.service);
   // Lead recycling every recycle_interval under the Redis leader lock.
   leads::RecycleJobOptions recycle;
   recycle.interval = settings.recycle_interval;

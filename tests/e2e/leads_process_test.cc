@@ -1,7 +1,8 @@
-// crm-identity, crm-accounts and crm-leads as processes, wired the way
-// `crmctl up` wires them: leads answers health SERVING, a manager captures
-// a lead into the east pool, a rep claims it, follows up and converts it
-// into an account at accounts (the saga across processes).
+// crm-identity, crm-accounts, crm-opportunities and crm-leads as
+// processes, wired the way `crmctl up` wires them: leads answers health
+// SERVING, a manager captures a lead into the east pool, a rep claims it,
+// follows up and converts it into an account at accounts and an
+// opportunity at opportunities (the saga across processes).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include "common/validate/credit_code.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "crm/leads/v1/leads.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "tests/testing/service_process.h"
 #include "tools/demo_seed.h"
 
@@ -43,9 +45,14 @@ TEST(LeadsProcessTest, CaptureClaimFollowUpConvertAcrossServices) {
   testing::ServiceProcess accounts("accounts",
                                    {{"CRM_IDENTITY_ADDR", identity.address()}});
   ASSERT_TRUE(accounts.Start());
+  testing::ServiceProcess opps("opportunities",
+                               {{"CRM_IDENTITY_ADDR", identity.address()},
+                                {"CRM_ACCOUNTS_ADDR", accounts.address()}});
+  ASSERT_TRUE(opps.Start());
   testing::ServiceProcess leads("leads",
                                 {{"CRM_IDENTITY_ADDR", identity.address()},
-                                 {"CRM_ACCOUNTS_ADDR", accounts.address()}});
+                                 {"CRM_ACCOUNTS_ADDR", accounts.address()},
+                                 {"CRM_OPPORTUNITIES_ADDR", opps.address()}});
   ASSERT_TRUE(leads.Start());
   ASSERT_TRUE(testing::WaitServing(leads.address(), absl::Seconds(10)));
 
@@ -100,12 +107,26 @@ TEST(LeadsProcessTest, CaptureClaimFollowUpConvertAcrossServices) {
   client::Prepare(&ctx, rep);
   pb::ConvertLeadRequest req;
   req.set_lead_id(id);
+  req.set_create_opportunity(true);
   pb::ConvertLeadResponse out;
   grpc::Status s = stub->ConvertLead(&ctx, req, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.lead().status(), pb::LEAD_STATUS_CONVERTED);
   EXPECT_GT(out.account_id(), 0);
   EXPECT_TRUE(out.account_created());
+  ASSERT_GT(out.opportunity_id(), 0);
+
+  auto opp = crm::opportunities::v1::OpportunitiesService::NewStub(
+      client::MakeChannel(opps.address()));
+  grpc::ClientContext get_ctx;
+  client::Prepare(&get_ctx, rep);
+  crm::opportunities::v1::GetOpportunityRequest get;
+  get.set_id(out.opportunity_id());
+  crm::opportunities::v1::Opportunity o;
+  s = opp->GetOpportunity(&get_ctx, get, &o);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(o.source_lead_id(), id);
+  EXPECT_EQ(o.account_id(), out.account_id());
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// ConvertLead, the saga over accounts: the happy path, linking existing
-// customers, every precondition, and failures injected between steps (and
-// a "crash" that loses the saga's progress) -> exactly one account after
-// the retry.
+// ConvertLead, the saga over accounts and opportunities: the happy path,
+// linking existing customers, every precondition, and failures injected
+// between steps (and a "crash" that loses the saga's progress) -> exactly
+// one account and one opportunity after the retry.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,6 +22,8 @@ using testing::LeadsHarness;
 struct Injection {
   LeadsHarness* harness = nullptr;
   std::string stop_after;  // step after which accounts goes down, once
+  // Step after which opportunities goes down, once.
+  std::string stop_opportunities_after;
 };
 
 class LeadsConvertTest : public ::testing::Test {
@@ -32,6 +34,10 @@ class LeadsConvertTest : public ::testing::Test {
       if (step == inj->stop_after) {
         inj->stop_after.clear();
         inj->harness->StopAccounts();
+      }
+      if (step == inj->stop_opportunities_after) {
+        inj->stop_opportunities_after.clear();
+        inj->harness->StopOpportunities();
       }
     };
     h_ = std::make_unique<LeadsHarness>(config);
@@ -54,11 +60,12 @@ class LeadsConvertTest : public ::testing::Test {
   }
 
   // Retries while the restarted accounts endpoint is still reconnecting.
-  grpc::Status ConvertUntilReachable(int64_t id, pb::ConvertLeadResponse* out) {
+  grpc::Status ConvertUntilReachable(int64_t id, pb::ConvertLeadResponse* out,
+                                     bool opportunity = false) {
     grpc::Status s;
     for (int i = 0; i < 100; ++i) {
       *out = {};
-      s = Convert(rep.token, id, out);
+      s = Convert(rep.token, id, out, 0, opportunity);
       if (s.error_code() != grpc::StatusCode::UNAVAILABLE) return s;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -69,6 +76,35 @@ class LeadsConvertTest : public ::testing::Test {
     return h_->accounts().QueryInt(
         "SELECT COUNT(*) AS n FROM accounts WHERE credit_code = ?", "n",
         {credit_code});
+  }
+
+  // ConvertLead with create_opportunity and the optional fields.
+  grpc::Status ConvertWithOpportunity(const std::string& token, int64_t id,
+                                      pb::ConvertLeadResponse* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::ConvertLeadRequest req;
+    req.set_lead_id(id);
+    req.set_create_opportunity(true);
+    req.mutable_opportunity_amount()->set_currency_code("CNY");
+    req.mutable_opportunity_amount()->set_amount_minor(8'000'000);
+    req.set_expected_close_date("2031-06-30");
+    return h_->stub().ConvertLead(&ctx, req, out);
+  }
+
+  int64_t OpportunitiesOf(int64_t lead_id) {
+    return h_->OpportunitiesInt(
+        "SELECT COUNT(*) AS n FROM opportunities WHERE source_lead_id = ?", "n",
+        {lead_id});
+  }
+
+  grpc::Status GetOpportunity(const std::string& token, int64_t id,
+                              crm::opportunities::v1::Opportunity* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    crm::opportunities::v1::GetOpportunityRequest req;
+    req.set_id(id);
+    return h_->opportunities().GetOpportunity(&ctx, req, out);
   }
 
   pb::Lead KeptCompany(int n) {
@@ -187,8 +223,27 @@ TEST_F(LeadsConvertTest, ExistingCustomerLinksTheAccount) {
 TEST_F(LeadsConvertTest, Preconditions) {
   pb::ConvertLeadResponse out;
   const pb::Lead l = KeptCompany(5);
-  grpc::Status s = Convert(rep.token, l.id(), &out, 0, /*opportunity=*/true);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  {
+    // Opportunity fields without create_opportunity.
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep.token);
+    pb::ConvertLeadRequest req;
+    req.set_lead_id(l.id());
+    req.set_opportunity_name("x");
+    grpc::Status bad = h_->stub().ConvertLead(&ctx, req, &out);
+    EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(bad.error_message(), HasSubstr("opportunity_name"));
+  }
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep.token);
+    pb::ConvertLeadRequest req;
+    req.set_lead_id(l.id());
+    req.set_deal_kind(crm::opportunities::v1::DEAL_KIND_CUSTOM);
+    EXPECT_EQ(h_->stub().ConvertLead(&ctx, req, &out).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  grpc::Status s;
   EXPECT_EQ(Convert(rep2.token, l.id(), &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Convert(rep.token, l.id(), &out, -1).error_code(),
@@ -232,6 +287,158 @@ TEST_F(LeadsConvertTest, PersonLeadBecomesAPersonAccount) {
   const auto a = h_->accounts().GetAccountOk(out.account_id());
   EXPECT_EQ(a.kind(), crm::accounts::v1::ACCOUNT_KIND_PERSON);
   EXPECT_EQ(a.phone(), "+8613512349003");
+}
+
+TEST_F(LeadsConvertTest, CreatesAnOpportunityAtTheFirstStage) {
+  const pb::Lead l = KeptCompany(11);
+  pb::ConvertLeadResponse out;
+  grpc::Status s = ConvertWithOpportunity(rep.token, l.id(), &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_GT(out.opportunity_id(), 0);
+  EXPECT_EQ(out.lead().opportunity_id(), out.opportunity_id());
+  EXPECT_EQ(out.lead().status(), pb::LEAD_STATUS_CONVERTED);
+
+  crm::opportunities::v1::Opportunity o;
+  ASSERT_TRUE(GetOpportunity(rep.token, out.opportunity_id(), &o).ok());
+  EXPECT_EQ(o.owner_id(), rep.user_id);
+  EXPECT_EQ(o.account_id(), out.account_id());
+  EXPECT_EQ(o.source_lead_id(), l.id());
+  EXPECT_EQ(o.name(), "转化公司11 - 商机");
+  EXPECT_EQ(o.stage(), "qualify");  // first stage of SMB standard
+  EXPECT_EQ(o.pipeline_id(), 1);
+  EXPECT_EQ(o.amount().amount_minor(), 8'000'000);
+  EXPECT_EQ(o.expected_close_date(), "2031-06-30");
+  // Another rep does not see it.
+  EXPECT_EQ(GetOpportunity(rep2.token, out.opportunity_id(), &o).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The event carries it; the saga recorded the step.
+  EXPECT_EQ(
+      h_->QueryInt(
+          "SELECT CAST(JSON_VALUE(payload, '$.opportunity_id') AS SIGNED) "
+          "AS n FROM outbox WHERE event_type = 'LeadConverted'",
+          "n"),
+      out.opportunity_id());
+  EXPECT_EQ(
+      h_->QueryInt("SELECT opportunity_id AS n FROM lead_conversions", "n"),
+      out.opportunity_id());
+
+  // Repeated: the same ids, nothing new (with or without the flag).
+  pb::ConvertLeadResponse again;
+  ASSERT_TRUE(ConvertWithOpportunity(rep.token, l.id(), &again).ok());
+  EXPECT_EQ(again.opportunity_id(), out.opportunity_id());
+  EXPECT_EQ(again.account_id(), out.account_id());
+  EXPECT_EQ(again.contact_id(), out.contact_id());
+  ASSERT_TRUE(Convert(rep.token, l.id(), &again).ok());
+  EXPECT_EQ(again.opportunity_id(), out.opportunity_id());
+  EXPECT_EQ(OpportunitiesOf(l.id()), 1);
+  EXPECT_EQ(AccountsWith(l.credit_code()), 1);
+}
+
+TEST_F(LeadsConvertTest, NamedCustomDealOpportunity) {
+  const pb::Lead l = KeptCompany(12);
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, rep.token);
+  pb::ConvertLeadRequest req;
+  req.set_lead_id(l.id());
+  req.set_create_opportunity(true);
+  req.set_opportunity_name("定制项目");
+  req.set_deal_kind(crm::opportunities::v1::DEAL_KIND_CUSTOM);
+  pb::ConvertLeadResponse out;
+  grpc::Status s = h_->stub().ConvertLead(&ctx, req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  crm::opportunities::v1::Opportunity o;
+  ASSERT_TRUE(GetOpportunity(rep.token, out.opportunity_id(), &o).ok());
+  EXPECT_EQ(o.name(), "定制项目");
+  EXPECT_EQ(o.pipeline_id(), 2);  // SMB custom
+  EXPECT_EQ(o.stage(), "qualify");
+}
+
+TEST_F(LeadsConvertTest, OpportunitiesDownThenRetryMakesOneOpportunity) {
+  const pb::Lead l = KeptCompany(13);
+  inj_->stop_opportunities_after = "contact";
+  pb::ConvertLeadResponse out;
+  grpc::Status s = ConvertWithOpportunity(rep.token, l.id(), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("opportunities unavailable"));
+  pb::Lead still;
+  ASSERT_TRUE(h_->Get(rep.token, l.id(), &still).ok());
+  EXPECT_EQ(still.status(), pb::LEAD_STATUS_ASSIGNED);
+  EXPECT_EQ(still.opportunity_id(), 0);
+  EXPECT_EQ(h_->QueryInt("SELECT step AS n FROM lead_conversions", "n"), 2);
+  EXPECT_EQ(OpportunitiesOf(l.id()), 0);
+
+  h_->StartOpportunities();
+  ASSERT_TRUE(ConvertUntilReachable(l.id(), &out, /*opportunity=*/true).ok());
+  EXPECT_EQ(out.lead().status(), pb::LEAD_STATUS_CONVERTED);
+  EXPECT_GT(out.opportunity_id(), 0);
+  EXPECT_EQ(OpportunitiesOf(l.id()), 1);
+  EXPECT_EQ(AccountsWith(l.credit_code()), 1);
+  EXPECT_EQ(h_->accounts().QueryInt(
+                "SELECT COUNT(*) AS n FROM contacts WHERE account_id = ?", "n",
+                {out.account_id()}),
+            1);
+  pb::ConvertLeadResponse again;
+  ASSERT_TRUE(ConvertWithOpportunity(rep.token, l.id(), &again).ok());
+  EXPECT_EQ(again.opportunity_id(), out.opportunity_id());
+  EXPECT_EQ(OpportunitiesOf(l.id()), 1);
+}
+
+TEST_F(LeadsConvertTest, OpportunityMadeBeforeACrashIsReused) {
+  // CreateOpportunity succeeded but the crash lost the step: the retry's
+  // request_id "lead-<id>-opp" gets the same opportunity back.
+  const pb::Lead l = KeptCompany(14);
+  inj_->stop_opportunities_after = "contact";
+  pb::ConvertLeadResponse out;
+  ASSERT_EQ(ConvertWithOpportunity(rep.token, l.id(), &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  h_->StartOpportunities();
+  crm::opportunities::v1::Opportunity made;
+  grpc::Status s;
+  for (int i = 0; i < 100; ++i) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep.token);
+    crm::opportunities::v1::CreateOpportunityRequest req;
+    req.mutable_opportunity()->set_account_id(
+        h_->QueryInt("SELECT account_id AS n FROM lead_conversions", "n"));
+    req.mutable_opportunity()->set_name("崩溃前");
+    req.mutable_opportunity()->set_source_lead_id(l.id());
+    req.set_request_id(absl::StrCat("lead-", l.id(), "-opp"));
+    s = h_->opportunities().CreateOpportunity(&ctx, req, &made);
+    if (s.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(ConvertUntilReachable(l.id(), &out, true).ok());
+  EXPECT_EQ(out.opportunity_id(), made.id());
+  EXPECT_EQ(out.lead().opportunity_id(), made.id());
+  EXPECT_EQ(OpportunitiesOf(l.id()), 1);
+}
+
+TEST_F(LeadsConvertTest, ConvertedWithoutOpportunityIsAFailedPrecondition) {
+  const pb::Lead l = KeptCompany(15);
+  pb::ConvertLeadResponse out;
+  ASSERT_TRUE(Convert(rep.token, l.id(), &out).ok());
+  EXPECT_EQ(out.opportunity_id(), 0);
+  grpc::Status s = ConvertWithOpportunity(rep.token, l.id(), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("without an opportunity"));
+  EXPECT_EQ(OpportunitiesOf(l.id()), 0);
+  ASSERT_TRUE(Convert(rep.token, l.id(), &out).ok());
+}
+
+TEST_F(LeadsConvertTest, OpportunitiesDownBeforeTheFirstStepCreatesNothing) {
+  // Opportunities down from the start: account and contact are made and
+  // recorded, the opportunity step fails, the retry completes.
+  const pb::Lead l = KeptCompany(16);
+  h_->StopOpportunities();
+  pb::ConvertLeadResponse out;
+  EXPECT_EQ(ConvertWithOpportunity(rep.token, l.id(), &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(AccountsWith(l.credit_code()), 1);
+  h_->StartOpportunities();
+  ASSERT_TRUE(ConvertUntilReachable(l.id(), &out, true).ok());
+  EXPECT_EQ(OpportunitiesOf(l.id()), 1);
+  EXPECT_EQ(AccountsWith(l.credit_code()), 1);
 }
 
 }  // namespace

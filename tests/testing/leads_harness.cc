@@ -9,7 +9,8 @@
 
 namespace crm {
 const std::vector<db::Migration>& LeadsMigrations();
-}
+const std::vector<db::Migration>& OpportunitiesMigrations();
+}  // namespace crm
 
 namespace crm::testing {
 
@@ -28,7 +29,7 @@ pb::Lead CompanyLead(const std::string& company, const std::string& phone,
 }
 
 LeadsHarness::LeadsHarness(leads::LeadsConfig config, bool redis_down)
-    : schema_("leads") {
+    : opportunities_schema_("lopps"), schema_("leads") {
   auto pool = schema_.Pool();
   auto applied = db::RunMigrations(*pool, LeadsMigrations());
   EXPECT_TRUE(applied.ok()) << applied.status();
@@ -47,6 +48,28 @@ LeadsHarness::LeadsHarness(leads::LeadsConfig config, bool redis_down)
       accounts_.identity().shared_clock(), accounts_config);
   StartAccounts();
 
+  // Opportunities, set up as OpportunitiesHarness does it: accounts
+  // through the accounts harness' own stub (non-owning).
+  auto opp_pool = opportunities_schema_.Pool();
+  auto opp_applied = db::RunMigrations(*opp_pool, OpportunitiesMigrations());
+  EXPECT_TRUE(opp_applied.ok()) << opp_applied.status();
+  EXPECT_TRUE(events::EnsureEventTables(*opp_pool).ok());
+  opportunities_redis_ = std::make_unique<TestRedisPool>("lopps");
+  std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface>
+      opp_accounts(&accounts_.stub(),
+                   [](crm::accounts::v1::AccountsService::StubInterface*) {});
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
+      opp_identity(&accounts_.identity().stub(),
+                   [](crm::identity::v1::IdentityService::StubInterface*) {});
+  opportunities_service_ =
+      std::make_unique<opportunities::OpportunitiesServiceImpl>(
+          opp_pool, opportunities_redis_->get(), opp_accounts, opp_identity,
+          accounts_.identity().shared_clock(),
+          opportunities::OpportunitiesConfig{});
+  StartOpportunities();
+  opportunities_stub_ = crm::opportunities::v1::OpportunitiesService::NewStub(
+      client::MakeChannel(absl::StrCat("127.0.0.1:", opportunities_port_)));
+
   redis::RedisPool* service_redis = redis_->get();
   if (redis_down) {
     redis::RedisOptions o = TestRedisOptions("leads_down");
@@ -58,6 +81,8 @@ LeadsHarness::LeadsHarness(leads::LeadsConfig config, bool redis_down)
       pool, service_redis, std::move(identity_stub),
       crm::accounts::v1::AccountsService::NewStub(
           client::MakeChannel(absl::StrCat("127.0.0.1:", accounts_port_))),
+      crm::opportunities::v1::OpportunitiesService::NewStub(
+          client::MakeChannel(absl::StrCat("127.0.0.1:", opportunities_port_))),
       accounts_.identity().shared_clock(), std::move(config));
   auto codec = auth::TokenCodec::Create(kTestTokenKey,
                                         accounts_.identity().shared_clock());
@@ -75,6 +100,9 @@ LeadsHarness::~LeadsHarness() {
   stub_.reset();
   host_.reset();
   service_.reset();
+  opportunities_stub_.reset();
+  opportunities_host_.reset();
+  opportunities_service_.reset();
   accounts_host_.reset();
   accounts_service_.reset();
 }
@@ -96,6 +124,36 @@ void LeadsHarness::StartAccounts() {
   absl::Status s = accounts_host_->Start();
   EXPECT_TRUE(s.ok()) << s;
   accounts_port_ = accounts_host_->port();
+}
+
+void LeadsHarness::StopOpportunities() {
+  if (opportunities_host_ != nullptr) opportunities_host_->Shutdown();
+  opportunities_host_.reset();
+}
+
+void LeadsHarness::StartOpportunities() {
+  auto codec = auth::TokenCodec::Create(kTestTokenKey,
+                                        accounts_.identity().shared_clock());
+  server::ServerOptions options;
+  options.listen = absl::StrCat("127.0.0.1:", opportunities_port_);
+  options.shutdown_grace = absl::Seconds(1);
+  opportunities_host_ = std::make_unique<server::ServiceHost>(
+      options, std::make_shared<const auth::TokenCodec>(*codec));
+  opportunities_host_->AddService(opportunities_service_.get());
+  absl::Status s = opportunities_host_->Start();
+  EXPECT_TRUE(s.ok()) << s;
+  opportunities_port_ = opportunities_host_->port();
+}
+
+int64_t LeadsHarness::OpportunitiesInt(const std::string& sql,
+                                       const std::string& column,
+                                       const std::vector<db::Param>& params) {
+  auto conn = opportunities_schema_.Pool()->Borrow();
+  EXPECT_TRUE(conn.ok());
+  if (!conn.ok()) return -1;
+  auto row = (*conn)->QueryOne(sql, params, "query");
+  EXPECT_TRUE(row.ok()) << row.status();
+  return row.ok() ? row->Int(column) : -1;
 }
 
 grpc::Status LeadsHarness::Create(const std::string& token,

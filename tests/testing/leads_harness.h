@@ -2,7 +2,10 @@
 // (identity + accounts + the small org tree: company > east > e1, e2;
 // north > n1). Leads talks to accounts through an accounts endpoint of its
 // own (the same accounts schema) that tests can stop and restart at the
-// same address, to inject downstream failures.
+// same address, to inject downstream failures. The opportunities service
+// runs in-process too (its own schema, verifying accounts through the
+// accounts harness as in OpportunitiesHarness), on an endpoint tests can
+// stop and restart the same way.
 #pragma once
 
 #include <memory>
@@ -10,7 +13,9 @@
 #include <vector>
 
 #include "crm/leads/v1/leads.grpc.pb.h"
+#include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "services/leads/leads_service.h"
+#include "services/opportunities/opportunities_service.h"
 #include "tests/testing/accounts_harness.h"
 
 namespace crm::testing {
@@ -42,6 +47,17 @@ class LeadsHarness {
   // and start it again on the same port.
   void StopAccounts();
   void StartAccounts();
+  // The same for the opportunities endpoint leads calls.
+  void StopOpportunities();
+  void StartOpportunities();
+  // A stub on the opportunities endpoint (while it runs).
+  crm::opportunities::v1::OpportunitiesService::Stub& opportunities() {
+    return *opportunities_stub_;
+  }
+  // The integer column of the one row `sql` returns on the opportunities
+  // schema.
+  int64_t OpportunitiesInt(const std::string& sql, const std::string& column,
+                           const std::vector<db::Param>& params = {});
 
   // CreateLead on behalf of `token`.
   grpc::Status Create(const std::string& token,
@@ -69,6 +85,14 @@ class LeadsHarness {
   std::unique_ptr<accounts::AccountsServiceImpl> accounts_service_;
   std::unique_ptr<server::ServiceHost> accounts_host_;
   int accounts_port_ = 0;
+  TestSchema opportunities_schema_;
+  std::unique_ptr<TestRedisPool> opportunities_redis_;
+  std::unique_ptr<opportunities::OpportunitiesServiceImpl>
+      opportunities_service_;
+  std::unique_ptr<server::ServiceHost> opportunities_host_;
+  int opportunities_port_ = 0;
+  std::unique_ptr<crm::opportunities::v1::OpportunitiesService::Stub>
+      opportunities_stub_;
   TestSchema schema_;
   std::unique_ptr<TestRedisPool> redis_;
   std::unique_ptr<redis::RedisPool> down_redis_;

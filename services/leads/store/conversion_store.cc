@@ -64,6 +64,20 @@ absl::Status ConversionStore::SaveContact(int64_t lead_id, int64_t contact_id) {
   });
 }
 
+absl::Status ConversionStore::SaveOpportunity(int64_t lead_id,
+                                              int64_t opportunity_id) {
+  return db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
+    return c
+        .Exec(
+            "UPDATE lead_conversions SET step = ?, opportunity_id = ?, "
+            "updated_at = ? WHERE lead_id = ? AND step < ?",
+            {static_cast<int>(ConvertStep::kOpportunity), opportunity_id,
+             clock_->Now(), lead_id,
+             static_cast<int>(ConvertStep::kOpportunity)})
+        .status();
+  });
+}
+
 absl::StatusOr<LeadRecord> ConversionStore::Finish(int64_t lead_id,
                                                    int64_t actor_id) {
   return db::RunInTransactionFor<
@@ -92,6 +106,8 @@ absl::StatusOr<LeadRecord> ConversionStore::Finish(int64_t lead_id,
     h.actor_id = actor_id;
     h.detail = absl::StrCat("account ", saga.account_id, ", contact ",
                             saga.contact_id);
+    if (saga.opportunity_id > 0)
+      absl::StrAppend(&h.detail, ", opportunity ", saga.opportunity_id);
     h.at = now;
     RETURN_IF_ERROR(InsertHistory(c, h));
     ASSIGN_OR_RETURN(LeadRecord done, GetLeadOn(c, lead_id, false));

@@ -12,9 +12,15 @@
 
 namespace crm::leads {
 
-// Steps in order; a saga's `step` is the last one completed. A new step
-// (the opportunity) goes between kContact and kDone.
-enum class ConvertStep { kStarted = 0, kAccount = 1, kContact = 2, kDone = 9 };
+// Steps in order; a saga's `step` is the last one completed. kOpportunity
+// is recorded only when the conversion creates an opportunity.
+enum class ConvertStep {
+  kStarted = 0,
+  kAccount = 1,
+  kContact = 2,
+  kOpportunity = 3,
+  kDone = 9
+};
 
 struct ConversionRecord {
   int64_t lead_id = 0;
@@ -35,6 +41,7 @@ class ConversionStore {
   absl::StatusOr<ConversionRecord> Start(int64_t lead_id, int64_t actor_id);
   absl::Status SaveAccount(int64_t lead_id, int64_t account_id, bool created);
   absl::Status SaveContact(int64_t lead_id, int64_t contact_id);
+  absl::Status SaveOpportunity(int64_t lead_id, int64_t opportunity_id);
   // Last step, one transaction: the lead becomes CONVERTED with the ids
   // (its dedup keys are released), CONVERT history, LeadConverted event,
   // saga kDone. A lead already CONVERTED is returned as it is.

@@ -45,6 +45,7 @@ absl::Status AppendLeadConverted(db::Connection& c, const LeadRecord& l,
   nlohmann::json j = {{"lead_id", l.id},
                       {"account_id", l.account_id},
                       {"contact_id", l.contact_id},
+                      {"opportunity_id", l.opportunity_id},
                       {"owner_id", l.owner_id.value_or(0)},
                       {"account_created", account_created}};
   return events::AppendToOutbox(c, kLeadsStream, "LeadConverted",
