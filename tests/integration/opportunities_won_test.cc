@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/client/client.h"
 #include "tests/testing/opportunities_harness.h"
 
@@ -78,12 +80,17 @@ TEST_F(OpportunitiesWonTest, CreatesOneDraftContractAndWins) {
   EXPECT_EQ(c.title(), "合同机会");
   EXPECT_EQ(c.amount().currency_code(), "CNY");
   EXPECT_EQ(c.amount().amount_minor(), 880000);
-  // The manual clock starts at 2023-11-14 22:13:20 UTC: 2023-11-15 in
-  // UTC+8; one year less a day; one installment 30 days after the start.
-  EXPECT_EQ(c.start_date(), "2023-11-15");
-  EXPECT_EQ(c.end_date(), "2024-11-14");
+  // Today in UTC+8; one year less a day; one installment 30 days after
+  // the start.
+  const absl::CivilDay today =
+      absl::ToCivilDay(h_.clock().Now(), absl::FixedTimeZone(8 * 3600));
+  EXPECT_EQ(c.start_date(), absl::FormatCivilTime(today));
+  EXPECT_EQ(
+      c.end_date(),
+      absl::FormatCivilTime(
+          absl::CivilDay(today.year() + 1, today.month(), today.day()) - 1));
   ASSERT_EQ(c.installments_size(), 1);
-  EXPECT_EQ(c.installments(0).due_date(), "2023-12-15");
+  EXPECT_EQ(c.installments(0).due_date(), absl::FormatCivilTime(today + 30));
   EXPECT_EQ(c.installments(0).amount().amount_minor(), 880000);
 
   // The win's event carries the contract id.
