@@ -25,9 +25,12 @@ int main(int argc, char** argv) {
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity =
       crm::identity::v1::IdentityService::NewStub(
           client::MakeChannel(settings.identity_addr));
+  std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders =
+      crm::orders::v1::OrdersService::NewStub(
+          client::MakeChannel(settings.orders_addr));
   opportunities::OpportunitiesServiceImpl service(rt.db(), rt.redis(), accounts,
                                                   identity, DefaultClock(),
-                                                  settings.service);
+                                                  settings.service, orders);
   // OrgUnitMoved / UserOrgChanged (identity), group "opportunities".
   opportunities::OpportunitiesEventConsumers consumers(rt.db(), rt.redis(),
                                                        DefaultClock());

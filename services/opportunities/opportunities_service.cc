@@ -82,11 +82,13 @@ OpportunitiesServiceImpl::OpportunitiesServiceImpl(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<accpb::AccountsService::StubInterface> accounts,
     std::shared_ptr<idpb::IdentityService::StubInterface> identity,
-    std::shared_ptr<const Clock> clock, OpportunitiesConfig config)
+    std::shared_ptr<const Clock> clock, OpportunitiesConfig config,
+    std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders)
     : pool_(pool),
       redis_(redis),
       accounts_(std::move(accounts)),
       identity_(std::move(identity)),
+      orders_(std::move(orders)),
       clock_(clock),
       config_(config),
       pipelines_(std::make_shared<PipelineStore>(pool, clock)),

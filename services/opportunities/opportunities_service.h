@@ -18,6 +18,7 @@
 #include "crm/accounts/v1/accounts.grpc.pb.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "services/opportunities/domain/stage_rules.h"
 #include "services/opportunities/store/opportunity_store.h"
 #include "services/opportunities/store/pipeline_store.h"
@@ -40,14 +41,17 @@ class OpportunitiesServiceImpl final
   // `accounts` verifies accounts and `identity` resolves users and org
   // units; both are called with the caller's own token so they apply the
   // caller's data scope. `redis` (the stale check's leader lock) may be
-  // null.
+  // null. `orders` creates draft contracts for MarkWon's create_contract,
+  // with the caller's token; when null, create_contract is UNAVAILABLE.
   OpportunitiesServiceImpl(
       std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
       std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface>
           accounts,
       std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
           identity,
-      std::shared_ptr<const Clock> clock, OpportunitiesConfig config);
+      std::shared_ptr<const Clock> clock, OpportunitiesConfig config,
+      std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders =
+          nullptr);
 
   // Configuration: opportunities_service_config.cc.
   grpc::Status CreatePipeline(grpc::ServerContext*,
@@ -127,6 +131,12 @@ class OpportunitiesServiceImpl final
   // The account, asked of accounts with the caller's token.
   absl::StatusOr<crm::accounts::v1::Account> LookupAccount(
       grpc::ServerContext* ctx, int64_t id);
+  // MarkWon's create_contract: checks that `o` could be won, then creates
+  // (or, on a retry, finds) its draft contract in orders; returns the
+  // contract id as text. Opportunities_service_contract.cc.
+  absl::StatusOr<std::string> CreateDraftContract(
+      grpc::ServerContext* ctx, const auth::Principal& p,
+      const pb::MarkWonRequest& req);
   // Runs a stage transition planned by `plan` on the locked row.
   using TransitionPlanner = std::function<absl::StatusOr<Transition>(
       const PipelineDef&, const OpportunityRecord&)>;
@@ -139,6 +149,7 @@ class OpportunitiesServiceImpl final
   redis::RedisPool* redis_;
   std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
+  std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders_;
   std::shared_ptr<const Clock> clock_;
   OpportunitiesConfig config_;
   std::shared_ptr<PipelineStore> pipelines_;

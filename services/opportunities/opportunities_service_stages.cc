@@ -136,14 +136,28 @@ grpc::Status OpportunitiesServiceImpl::MarkWon(grpc::ServerContext* ctx,
                                                pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    if (req->create_contract() && !req->contract_ref().empty()) {
+      return InvalidField("create_contract",
+                          "not together with contract_ref (give one)");
+    }
+    if (!req->create_contract() && (!req->contract_start_date().empty() ||
+                                    !req->contract_end_date().empty())) {
+      return InvalidField("contract_start_date",
+                          "contract dates need create_contract");
+    }
+    std::string contract_ref = req->contract_ref();
+    if (req->create_contract()) {
+      // Orders first: if it fails the opportunity stays open, and a retry
+      // finds the same contract (request id opp-<id>-contract).
+      ASSIGN_OR_RETURN(contract_ref, CreateDraftContract(ctx, p, *req));
+    }
     ASSIGN_OR_RETURN(
         OpportunityRecord o,
-        RunTransition(p, req->opportunity_id(), req->expected_version(),
-                      req->contract_ref(), "",
-                      [&](const PipelineDef& pl, const OpportunityRecord& cur) {
-                        return PlanWon(pl, PositionOf(cur), req->contract_ref(),
-                                       PresentOf(cur));
-                      }));
+        RunTransition(
+            p, req->opportunity_id(), req->expected_version(), contract_ref, "",
+            [&](const PipelineDef& pl, const OpportunityRecord& cur) {
+              return PlanWon(pl, PositionOf(cur), contract_ref, PresentOf(cur));
+            }));
     ToProto(o, resp);
     return absl::OkStatus();
   });

@@ -17,7 +17,7 @@ namespace pb = crm::opportunities::v1;
 namespace accpb = crm::accounts::v1;
 
 OpportunitiesHarness::OpportunitiesHarness(
-    opportunities::OpportunitiesConfig config)
+    opportunities::OpportunitiesConfig config, Orders orders)
     : schema_("opps") {
   auto pool = schema_.Pool();
   auto applied = db::RunMigrations(*pool, OpportunitiesMigrations());
@@ -30,9 +30,19 @@ OpportunitiesHarness::OpportunitiesHarness(
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
       identity_stub(&accounts_.identity().stub(),
                     [](crm::identity::v1::IdentityService::StubInterface*) {});
+  std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders_stub;
+  if (orders == Orders::kInProcess) {
+    orders_ = std::make_unique<OrdersHarness>(accounts_, /*with_redis=*/true);
+    orders_stub.reset(&orders_->stub(),
+                      [](crm::orders::v1::OrdersService::StubInterface*) {});
+  } else if (orders == Orders::kUnreachable) {
+    // Port 1 on loopback: nothing listens, calls fail UNAVAILABLE.
+    orders_stub = crm::orders::v1::OrdersService::NewStub(
+        client::MakeChannel("127.0.0.1:1"));
+  }
   service_ = std::make_unique<opportunities::OpportunitiesServiceImpl>(
-      pool, redis_->get(), accounts_stub, identity_stub, shared_clock(),
-      config);
+      pool, redis_->get(), accounts_stub, identity_stub, shared_clock(), config,
+      orders_stub);
   auto codec = auth::TokenCodec::Create(kTestTokenKey, shared_clock());
   server::ServerOptions options;
   options.listen = "127.0.0.1:0";
@@ -119,6 +129,20 @@ grpc::Status OpportunitiesHarness::Won(const std::string& token, int64_t id,
   pb::MarkWonRequest req;
   req.set_opportunity_id(id);
   req.set_contract_ref(contract_ref);
+  pb::Opportunity ignored;
+  return stub_->MarkWon(&ctx, req, out ? out : &ignored);
+}
+
+grpc::Status OpportunitiesHarness::WonWithContract(
+    const std::string& token, int64_t id, pb::Opportunity* out,
+    const std::string& start_date, const std::string& end_date) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  pb::MarkWonRequest req;
+  req.set_opportunity_id(id);
+  req.set_create_contract(true);
+  req.set_contract_start_date(start_date);
+  req.set_contract_end_date(end_date);
   pb::Opportunity ignored;
   return stub_->MarkWon(&ctx, req, out ? out : &ignored);
 }

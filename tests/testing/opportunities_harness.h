@@ -12,16 +12,25 @@
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
 #include "services/opportunities/opportunities_service.h"
 #include "tests/testing/accounts_harness.h"
+#include "tests/testing/orders_harness.h"
 
 namespace crm::testing {
 
 class OpportunitiesHarness {
  public:
-  explicit OpportunitiesHarness(opportunities::OpportunitiesConfig config = {});
+  // Orders for MarkWon's create_contract: none (stub null), an in-process
+  // orders service on the same accounts (OrdersHarness), or a stub to an
+  // address nothing listens on (orders down).
+  enum class Orders { kNone, kInProcess, kUnreachable };
+
+  explicit OpportunitiesHarness(opportunities::OpportunitiesConfig config = {},
+                                Orders orders = Orders::kNone);
   ~OpportunitiesHarness();
 
   crm::opportunities::v1::OpportunitiesService::Stub& stub() { return *stub_; }
   AccountsHarness& accounts() { return accounts_; }
+  // Only with Orders::kInProcess.
+  OrdersHarness& orders() { return *orders_; }
   ManualClock& clock() { return accounts_.clock(); }
   TestSchema& schema() { return schema_; }
   redis::RedisPool* redis() { return redis_->get(); }
@@ -59,6 +68,11 @@ class OpportunitiesHarness {
   grpc::Status Won(const std::string& token, int64_t id,
                    const std::string& contract_ref,
                    crm::opportunities::v1::Opportunity* out = nullptr);
+  // MarkWon with create_contract (dates "" for the defaults).
+  grpc::Status WonWithContract(
+      const std::string& token, int64_t id,
+      crm::opportunities::v1::Opportunity* out = nullptr,
+      const std::string& start_date = "", const std::string& end_date = "");
   grpc::Status Lost(const std::string& token, int64_t id,
                     const std::string& reason, const std::string& note = "",
                     crm::opportunities::v1::Opportunity* out = nullptr);
@@ -80,6 +94,7 @@ class OpportunitiesHarness {
 
  private:
   AccountsHarness accounts_;
+  std::unique_ptr<OrdersHarness> orders_;  // Orders::kInProcess
   TestSchema schema_;
   std::unique_ptr<TestRedisPool> redis_;
   std::unique_ptr<opportunities::OpportunitiesServiceImpl> service_;

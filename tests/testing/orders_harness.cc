@@ -20,7 +20,17 @@ namespace crm::testing {
 namespace pb = crm::orders::v1;
 namespace acpb = crm::accounts::v1;
 
-OrdersHarness::OrdersHarness(bool with_redis) : schema_("orders") {
+OrdersHarness::OrdersHarness(bool with_redis)
+    : OrdersHarness(std::make_unique<AccountsHarness>(), nullptr, with_redis) {}
+
+OrdersHarness::OrdersHarness(AccountsHarness& accounts, bool with_redis)
+    : OrdersHarness(nullptr, &accounts, with_redis) {}
+
+OrdersHarness::OrdersHarness(std::unique_ptr<AccountsHarness> owned,
+                             AccountsHarness* shared, bool with_redis)
+    : owned_accounts_(std::move(owned)),
+      accounts_(shared != nullptr ? *shared : *owned_accounts_),
+      schema_("orders") {
   auto pool = schema_.Pool();
   auto applied = db::RunMigrations(*pool, OrdersMigrations());
   EXPECT_TRUE(applied.ok()) << applied.status();

@@ -22,6 +22,10 @@ class OrdersHarness {
  public:
   // `with_redis` false: the service runs without Redis (no leaderboards).
   explicit OrdersHarness(bool with_redis = true);
+  // Orders beside an existing accounts (and identity) that the caller owns
+  // and keeps alive longer, e.g. next to opportunities on the same
+  // accounts (OpportunitiesHarness).
+  OrdersHarness(AccountsHarness& accounts, bool with_redis);
   ~OrdersHarness();
 
   crm::orders::v1::OrdersService::Stub& stub() { return *stub_; }
@@ -86,7 +90,11 @@ class OrdersHarness {
   int64_t QueryInt(const std::string& sql, const std::string& column = "c");
 
  private:
-  AccountsHarness accounts_;
+  OrdersHarness(std::unique_ptr<AccountsHarness> owned, AccountsHarness* shared,
+                bool with_redis);
+
+  std::unique_ptr<AccountsHarness> owned_accounts_;  // null when shared
+  AccountsHarness& accounts_;
   TestSchema schema_;
   std::unique_ptr<TestRedisPool> redis_;
   std::unique_ptr<orders::OrdersServiceImpl> service_;

@@ -118,8 +118,8 @@ absl::StatusOr<Transition> PlanWon(const PipelineDef& p,
   RETURN_IF_ERROR(RequireOpen(at));
   if (contract_ref.empty()) {
     return InvalidField("contract_ref",
-                        "required (creating a pending contract through "
-                        "orders is not available yet)");
+                        "required (or set create_contract to create a "
+                        "draft contract through orders)");
   }
   if (contract_ref.size() > 64)
     return InvalidField("contract_ref", "at most 64 bytes");
