@@ -55,7 +55,10 @@ TEST(OrdersEventsTest, AccountsAppliesARealContractSigned) {
   ASSERT_TRUE(
       events::ParseOccurredAt(p["signed_at"].get<std::string>(), &signed_at));
   EXPECT_EQ(absl::ToUnixSeconds(signed_at), c.signed_at().seconds());
-  EXPECT_EQ(p.size(), 9u);
+  // The contract's last day (YYYY-MM-DD): accounts protects the customer
+  // from recycling until then.
+  EXPECT_EQ(p["end_date"], c.end_date());
+  EXPECT_EQ(p.size(), 10u);
 
   // Relay orders' outbox to the stream; accounts' consumer applies it.
   events::OutboxRelay relay(h.schema().Pool(), h.redis(),
