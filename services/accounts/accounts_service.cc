@@ -323,7 +323,9 @@ grpc::Status AccountsServiceImpl::CheckDuplicates(
     AccountRecord draft = DraftFromProto(req->draft());
     if (draft.region_code.empty())
       draft.region_code = p.region_code.empty() ? "none" : p.region_code;
-    RETURN_IF_ERROR(NormalizeDraft(&draft));
+    // A company without a credit code (a lead) is checked by name and
+    // address only; CreateAccount still requires the code.
+    RETURN_IF_ERROR(NormalizeDraft(&draft, /*credit_code_optional=*/true));
     ASSIGN_OR_RETURN(
         std::vector<AccountRecord> exact,
         accounts_->FindExact(

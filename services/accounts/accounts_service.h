@@ -59,6 +59,9 @@ class AccountsServiceImpl final : public pb::AccountsService::Service {
   grpc::Status CheckDuplicates(grpc::ServerContext*,
                                const pb::CheckDuplicatesRequest*,
                                pb::CheckDuplicatesResponse*) override;
+  grpc::Status CheckDuplicatesBatch(grpc::ServerContext*,
+                                    const pb::CheckDuplicatesBatchRequest*,
+                                    pb::CheckDuplicatesBatchResponse*) override;
 
   grpc::Status CreatePool(grpc::ServerContext*, const pb::CreatePoolRequest*,
                           pb::Pool*) override;

@@ -9,6 +9,7 @@
 #include "common/events/payload.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/accounts/store/org_path_store.h"
 #include "services/accounts/store/owner_release_store.h"
 #include "services/accounts/store/pool_store.h"
 #include "services/accounts/store/protection_store.h"
@@ -34,6 +35,17 @@ absl::Status Skip(const events::Event& e, std::string_view why) {
                                         {"stream", e.stream},
                                         {"reason", std::string(why)}});
   return absl::OkStatus();
+}
+
+// A materialized org path: "/" ids "/" ... "/", at most 512 bytes (the
+// column width).
+std::optional<std::string> OrgPath(const nlohmann::json& payload,
+                                   const char* name) {
+  std::optional<std::string> s = events::StringField(payload, name);
+  if (!s.has_value() || s->size() < 3 || s->size() > 512 || s->front() != '/' ||
+      s->back() != '/' || s->find("//") != std::string::npos)
+    return std::nullopt;
+  return s;
 }
 
 }  // namespace
@@ -95,6 +107,8 @@ absl::StatusOr<int> AccountsEventConsumers::PollOnce() {
 
 absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
                                                 db::Connection& tx) {
+  if (e.type == "OrgUnitMoved" || e.type == "UserOrgChanged")
+    return OnOrgChange(e, tx);
   if (e.type != "UserDeactivated") return absl::OkStatus();
   std::optional<int64_t> user = IntField(e.payload, "user_id");
   if (!user.has_value() || *user <= 0)
@@ -131,6 +145,36 @@ absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
   }
   log::Info("accounts: owner deactivated, accounts returned to public pools",
             {{"user", *user}, {"moved", moved}, {"event_id", e.event_id}});
+  return absl::OkStatus();
+}
+
+absl::Status AccountsEventConsumers::OnOrgChange(const events::Event& e,
+                                                 db::Connection& tx) {
+  if (e.type == "OrgUnitMoved") {
+    std::optional<std::string> old_path = OrgPath(e.payload, "old_path");
+    std::optional<std::string> new_path = OrgPath(e.payload, "new_path");
+    if (!old_path.has_value() || !new_path.has_value())
+      return Skip(e, "old_path, new_path: required org paths");
+    ASSIGN_OR_RETURN(RepathCounts n, RepathSubtree(tx, *old_path, *new_path));
+    log::Info("accounts: org unit moved, re-pathed",
+              {{"accounts", n.accounts},
+               {"tasks", n.tasks},
+               {"visits", n.visits},
+               {"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  std::optional<int64_t> user = IntField(e.payload, "user_id");
+  if (!user.has_value() || *user <= 0)
+    return Skip(e, "user_id: required, a positive integer");
+  std::optional<std::string> new_path = OrgPath(e.payload, "new_org_path");
+  if (!new_path.has_value()) return Skip(e, "new_org_path: required org path");
+  ASSIGN_OR_RETURN(RepathCounts n, RepathUser(tx, *user, *new_path));
+  log::Info("accounts: user changed unit, re-pathed",
+            {{"user", *user},
+             {"accounts", n.accounts},
+             {"tasks", n.tasks},
+             {"visits", n.visits},
+             {"event_id", e.event_id}});
   return absl::OkStatus();
 }
 

@@ -8,6 +8,15 @@
 //       deactivated". Idempotent by construction (a second run finds
 //       nothing owned) on top of the processed_events dedupe; identity
 //       unreachable -> the event is retried.
+//   "events:identity" OrgUnitMoved {org_unit_id, old_path, new_path}: every
+//       stored org path under old_path (accounts.owner_org_path,
+//       tasks.assignee_org_path, visits.user_org_path) moves under new_path,
+//       so data scope follows the org tree (ADR 0014). Replays change
+//       nothing (no path is left under the old prefix; a new prefix under
+//       the old one is excluded).
+//   "events:identity" UserOrgChanged {user_id, old_org_path, new_org_path,
+//       ...}: the user's owned accounts, open tasks and visits take
+//       new_org_path.
 //   "events:orders" ContractSigned {contract_id, account_id, amount_minor,
 //       currency, signed_at}: the account becomes SIGNED, first_signed_at is
 //       its earliest signed contract (the first purchase makes a new
@@ -83,6 +92,7 @@ class AccountsEventConsumers {
 
  private:
   absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
+  absl::Status OnOrgChange(const events::Event& e, db::Connection& tx);
   absl::Status OnOrders(const events::Event& e, db::Connection& tx);
   absl::Status OnInstallmentOverdue(const events::Event& e, db::Connection& tx);
   absl::Status OnOpportunities(const events::Event& e, db::Connection& tx);

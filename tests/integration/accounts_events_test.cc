@@ -390,3 +390,204 @@ TEST_F(AccountsEventsTest, TiersFollowTheSlidingWindowAndNewThresholds) {
 
 }  // namespace
 }  // namespace crm::accounts
+
+// Org moves (identity's OrgUnitMoved / UserOrgChanged): the stored org path
+// copies follow, so data scope follows the org tree.
+namespace crm::accounts {
+namespace {
+
+class AccountsOrgMoveTest : public AccountsEventsTest {
+ protected:
+  // Relays identity's outbox to the stream; returns the entries published.
+  int Relay() {
+    events::OutboxRelay relay(h_.identity().schema().Pool(), redis_.get(),
+                              events::RelayOptions{.name = "identity"});
+    absl::StatusOr<int> published = relay.RunOnce();
+    EXPECT_TRUE(published.ok()) << published.status();
+    return published.ok() ? *published : -1;
+  }
+
+  void Exec(const std::string& sql, const std::vector<db::Param>& params) {
+    auto conn = h_.schema().Pool()->Borrow();
+    ASSERT_TRUE(conn.ok()) << conn.status();
+    absl::StatusOr<int64_t> n = (*conn)->Exec(sql, params);
+    ASSERT_TRUE(n.ok()) << n.status();
+  }
+
+  // An open (status 1) or done (2) task and a visit of `user` at `path`.
+  void TaskAndVisit(int64_t user, const std::string& path, int64_t account,
+                    int status = 1) {
+    Exec(
+        "INSERT INTO tasks (assignee_id, assignee_org_path, title, "
+        "account_id, due_at, status, kind, created_by, created_at, "
+        "updated_at) VALUES (?, ?, 't', ?, NOW(6), ?, 'manual', 0, NOW(6), "
+        "NOW(6))",
+        {user, path, account, status});
+    Exec(
+        "INSERT INTO visits (account_id, user_id, lat, lng, accuracy_m, "
+        "distance_m, at, user_org_path) VALUES (?, ?, 31.2, 121.4, 10, 5, "
+        "NOW(6), ?)",
+        {account, user, path});
+  }
+
+  int64_t Paths(const std::string& table, const std::string& column,
+                const std::string& path) {
+    return Count(absl::StrCat("SELECT COUNT(*) AS c FROM ", table, " WHERE ",
+                              column, " = '", path, "'"));
+  }
+
+  // The one event of `type` in identity's outbox.
+  std::string OutboxEventId(const std::string& type) {
+    auto conn = h_.identity().schema().Pool()->Borrow();
+    EXPECT_TRUE(conn.ok());
+    auto row = (*conn)->QueryOne(
+        "SELECT event_id FROM outbox WHERE event_type = ?", {type}, "ev");
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.ok() ? row->String("event_id") : "";
+  }
+
+  grpc::StatusCode Sees(const std::string& token, int64_t id) {
+    pb::Account a;
+    return h_.GetAccount(token, id, &a).error_code();
+  }
+};
+
+TEST_F(AccountsOrgMoveTest, OrgUnitMovedRepathsTheSubtree) {
+  const auto rep = h_.User("move_rep", "e1", "sales_rep");
+  const auto east_mgr = h_.User("move_east_mgr", "east", "sales_manager");
+  const auto north_mgr = h_.User("move_north_mgr", "north", "sales_manager");
+  const auto e2_rep = h_.User("move_e2_rep", "e2", "sales_rep");
+  const int64_t a1 = Owned(rep.token, "迁移甲公司", 60);
+  const int64_t a2 = Owned(rep.token, "迁移乙公司", 61);
+  const int64_t stays = Owned(e2_rep.token, "留守丙公司", 62);
+  const std::string old_path = h_.GetAccountOk(a1).owner_org_path();
+  const std::string e2_path = h_.GetAccountOk(stays).owner_org_path();
+  TaskAndVisit(rep.user_id, old_path, a1);
+  EXPECT_EQ(Sees(east_mgr.token, a1), grpc::StatusCode::OK);
+  EXPECT_EQ(Sees(north_mgr.token, a1), grpc::StatusCode::NOT_FOUND);
+
+  // Identity moves team e1 from region east to region north.
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, h_.Admin());
+  crm::identity::v1::MoveOrgUnitRequest req;
+  req.set_id(h_.Unit("e1"));
+  req.set_new_parent_id(h_.Unit("north"));
+  crm::identity::v1::OrgUnit unit;
+  grpc::Status st = h_.identity().stub().MoveOrgUnit(&ctx, req, &unit);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const std::string new_path = unit.path();
+  ASSERT_NE(new_path, old_path);
+  ASSERT_GE(Relay(), 1);
+  EXPECT_GE(Poll(), 1);
+  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+
+  for (int64_t id : {a1, a2})
+    EXPECT_EQ(h_.GetAccountOk(id).owner_org_path(), new_path);
+  EXPECT_EQ(h_.GetAccountOk(stays).owner_org_path(), e2_path);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", new_path), 1);
+  EXPECT_EQ(Paths("visits", "user_org_path", new_path), 1);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", old_path), 0);
+  EXPECT_EQ(Paths("visits", "user_org_path", old_path), 0);
+  // The new region's manager sees them; the old one no longer does.
+  EXPECT_EQ(Sees(north_mgr.token, a1), grpc::StatusCode::OK);
+  EXPECT_EQ(Sees(east_mgr.token, a1), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Sees(east_mgr.token, stays), grpc::StatusCode::OK);
+
+  // Redelivered (same event id): deduplicated; under a new id: nothing left
+  // under the old prefix, nothing changes.
+  const std::string event_id = OutboxEventId("OrgUnitMoved");
+  const nlohmann::json payload = {{"org_unit_id", h_.Unit("e1")},
+                                  {"old_path", old_path},
+                                  {"new_path", new_path}};
+  Publish("identity", event_id, "OrgUnitMoved", payload);
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(consumers_.identity().stats().duplicates, 1);
+  Publish("identity", events::NewEventId(), "OrgUnitMoved", payload);
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM accounts WHERE "
+                               "owner_org_path = '",
+                               new_path, "'")),
+            2);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", new_path), 1);
+  EXPECT_EQ(Paths("visits", "user_org_path", new_path), 1);
+  EXPECT_EQ(h_.GetAccountOk(stays).owner_org_path(), e2_path);
+}
+
+TEST_F(AccountsOrgMoveTest, NewPrefixUnderTheOldOneIsAppliedOnce) {
+  // Not something identity allows, but a consumer must not prefix twice.
+  const auto rep = h_.User("nest_rep", "e2", "sales_rep");
+  const int64_t a = Owned(rep.token, "嵌套甲公司", 63);
+  const std::string old_path = h_.GetAccountOk(a).owner_org_path();
+  const std::string new_path = old_path + "999/";
+  TaskAndVisit(rep.user_id, old_path, a);
+  const nlohmann::json payload = {{"old_path", old_path},
+                                  {"new_path", new_path}};
+  Publish("identity", events::NewEventId(), "OrgUnitMoved", payload);
+  Publish("identity", events::NewEventId(), "OrgUnitMoved", payload);
+  EXPECT_EQ(Poll(), 2);
+  EXPECT_EQ(h_.GetAccountOk(a).owner_org_path(), new_path);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", new_path), 1);
+  EXPECT_EQ(Paths("visits", "user_org_path", new_path), 1);
+}
+
+TEST_F(AccountsOrgMoveTest, UserOrgChangedMovesOneUsersRecords) {
+  const auto rep = h_.User("switch_rep", "e1", "sales_rep");
+  const auto peer = h_.User("switch_peer", "e1", "sales_rep");
+  const auto e1_mgr = h_.User("switch_e1_mgr", "e1", "sales_manager");
+  const auto n1_mgr = h_.User("switch_n1_mgr", "n1", "sales_manager");
+  const int64_t a1 = Owned(rep.token, "调岗甲公司", 64);
+  const int64_t a2 = Owned(rep.token, "调岗乙公司", 65);
+  const int64_t kept = Owned(peer.token, "调岗丙公司", 66);
+  const std::string old_path = h_.GetAccountOk(a1).owner_org_path();
+  TaskAndVisit(rep.user_id, old_path, a1);
+  TaskAndVisit(rep.user_id, old_path, a2, /*status=*/2);  // a done task
+  EXPECT_EQ(Sees(n1_mgr.token, a1), grpc::StatusCode::NOT_FOUND);
+
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, h_.Admin());
+  crm::identity::v1::UpdateUserRequest req;
+  req.mutable_user()->set_id(rep.user_id);
+  req.mutable_user()->set_org_unit_id(h_.Unit("n1"));
+  req.mutable_update_mask()->add_paths("org_unit_id");
+  crm::identity::v1::User user;
+  grpc::Status st = h_.identity().stub().UpdateUser(&ctx, req, &user);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const std::string new_path = user.org_path();
+  ASSERT_NE(new_path, old_path);
+  ASSERT_GE(Relay(), 1);
+  EXPECT_GE(Poll(), 1);
+  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+
+  for (int64_t id : {a1, a2}) {
+    EXPECT_EQ(h_.GetAccountOk(id).owner_org_path(), new_path);
+    EXPECT_EQ(Sees(n1_mgr.token, id), grpc::StatusCode::OK);
+    EXPECT_EQ(Sees(e1_mgr.token, id), grpc::StatusCode::NOT_FOUND);
+  }
+  EXPECT_EQ(h_.GetAccountOk(kept).owner_org_path(), old_path);
+  EXPECT_EQ(Sees(e1_mgr.token, kept), grpc::StatusCode::OK);
+  // The open task and both visits move; the done task stays with e1.
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", new_path), 1);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", old_path), 1);
+  EXPECT_EQ(Paths("visits", "user_org_path", new_path), 2);
+
+  // Replays change nothing; bad payloads are skipped, not retried forever.
+  Publish("identity", events::NewEventId(), "UserOrgChanged",
+          {{"user_id", rep.user_id}, {"new_org_path", new_path}});
+  Publish("identity", events::NewEventId(), "UserOrgChanged",
+          {{"user_id", "x"}, {"new_org_path", new_path}});
+  Publish("identity", events::NewEventId(), "UserOrgChanged",
+          {{"user_id", rep.user_id}, {"new_org_path", "nope"}});
+  Publish("identity", events::NewEventId(), "OrgUnitMoved",
+          {{"old_path", old_path}});
+  EXPECT_EQ(Poll(), 4);
+  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM accounts WHERE "
+                               "owner_org_path = '",
+                               new_path, "'")),
+            2);
+  EXPECT_EQ(h_.GetAccountOk(kept).owner_org_path(), old_path);
+  EXPECT_EQ(Paths("tasks", "assignee_org_path", old_path), 1);
+}
+
+}  // namespace
+}  // namespace crm::accounts

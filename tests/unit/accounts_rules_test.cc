@@ -101,6 +101,26 @@ TEST(AccountRulesTest, NormalizeCompanyDraft) {
   EXPECT_EQ(NormalizeDraft(&a).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(AccountRulesTest, CreditCodeOptionalOnlyForDuplicateChecks) {
+  AccountRecord a;
+  a.kind = AccountKind::kCompany;
+  a.name = "上海无码贸易有限公司";
+  a.region_code = "east";
+  EXPECT_EQ(NormalizeDraft(&a).message(),
+            "credit_code: required for a company");
+  a.credit_code = "";
+  ASSERT_TRUE(NormalizeDraft(&a, /*credit_code_optional=*/true).ok());
+  EXPECT_FALSE(a.credit_code.has_value());
+  EXPECT_FALSE(a.name_norm.empty());
+  // A code that is there is still checked.
+  a.credit_code = "91350100M000100Y44";
+  EXPECT_THAT(NormalizeDraft(&a, true).message(), HasSubstr("credit_code"));
+  // The other rules still apply.
+  a.credit_code.reset();
+  a.name = "";
+  EXPECT_THAT(NormalizeDraft(&a, true).message(), HasSubstr("name"));
+}
+
 TEST(AccountRulesTest, PersonNeedsAPhoneAndNoCreditCode) {
   AccountRecord p;
   p.kind = AccountKind::kPerson;

@@ -41,14 +41,17 @@ absl::Status ValidateRegion(const std::string& code) {
 
 }  // namespace
 
-absl::Status NormalizeDraft(AccountRecord* a) {
+absl::Status NormalizeDraft(AccountRecord* a, bool credit_code_optional) {
   RETURN_IF_ERROR(validate::ValidateName(&a->name, "name", 200));
   if (a->kind == AccountKind::kCompany) {
     if (!a->credit_code.has_value() || a->credit_code->empty()) {
-      return InvalidField("credit_code", "required for a company");
+      if (!credit_code_optional)
+        return InvalidField("credit_code", "required for a company");
+      a->credit_code.reset();
+    } else {
+      ASSIGN_OR_RETURN(*a->credit_code, validate::NormalizeCreditCode(
+                                            *a->credit_code, "credit_code"));
     }
-    ASSIGN_OR_RETURN(*a->credit_code, validate::NormalizeCreditCode(
-                                          *a->credit_code, "credit_code"));
     if (a->phone.has_value() && !a->phone->empty()) {
       ASSIGN_OR_RETURN(*a->phone, validate::NormalizePhone(*a->phone, "phone"));
     } else {

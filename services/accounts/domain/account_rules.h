@@ -14,8 +14,10 @@ namespace crm::accounts {
 // credit code (GB 32100 check digit) or a person's phone (E.164), optional
 // ID number, industry/address lengths, lat/lng together and in range,
 // region code. INVALID_ARGUMENT "<field>: <rule>" on the first problem.
-// Fills name_norm.
-absl::Status NormalizeDraft(AccountRecord* a);
+// Fills name_norm. `credit_code_optional` (duplicate checks only): a company
+// without a credit code passes, to be checked by name and address.
+absl::Status NormalizeDraft(AccountRecord* a,
+                            bool credit_code_optional = false);
 
 // Character bigrams of a normalized name (a single character yields
 // itself): the keys of the similarity index.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
 
@@ -225,6 +226,37 @@ absl::StatusOr<std::vector<AccountRecord>> AccountStore::FindExact(
                                  kAccountColumns,
                                  " FROM accounts a WHERE a.phone = ?"),
                     {credit_code, phone}));
+        for (const db::Row& r : rows) out.push_back(AccountFromRow(r));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<std::vector<AccountRecord>> AccountStore::FindExactAny(
+    const std::vector<std::string>& credit_codes,
+    const std::vector<std::string>& phones) {
+  std::vector<AccountRecord> out;
+  std::vector<std::string> parts;
+  std::vector<db::Param> params;
+  auto in = [&](const std::string& column,
+                const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string marks;
+    for (const std::string& v : values) {
+      absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
+      params.push_back(v);
+    }
+    parts.push_back(absl::StrCat("SELECT ", kAccountColumns,
+                                 " FROM accounts a WHERE a.", column, " IN (",
+                                 marks, ")"));
+  };
+  in("credit_code", credit_codes);
+  in("phone", phones);
+  if (parts.empty()) return out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows,
+                         c.Query(absl::StrJoin(parts, " UNION "), params));
         for (const db::Row& r : rows) out.push_back(AccountFromRow(r));
         return absl::OkStatus();
       }));

@@ -41,6 +41,11 @@ class AccountStore {
   absl::StatusOr<std::vector<AccountRecord>> FindExact(
       const std::optional<std::string>& credit_code,
       const std::optional<std::string>& phone);
+  // Accounts holding any of `credit_codes` or any of `phones`, in one
+  // query (CheckDuplicatesBatch).
+  absl::StatusOr<std::vector<AccountRecord>> FindExactAny(
+      const std::vector<std::string>& credit_codes,
+      const std::vector<std::string>& phones);
   struct GramHit {
     AccountRecord account;
     int shared_grams = 0;
