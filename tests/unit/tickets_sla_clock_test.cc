@@ -3,6 +3,8 @@
 // written in local time (UTC+8) and converted.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "absl/time/civil_time.h"
 #include "services/tickets/domain/sla_clock.h"
 
@@ -101,7 +103,8 @@ TEST(AddBusinessSeconds, ZeroIsStart) {
 TEST(AddBusinessSeconds, InverseOfBusinessSeconds) {
   Hours h;
   const absl::Time start = Local(25, 15, 17);
-  for (int64_t s : {1LL, 59LL, 3 * kH, 9 * kH, 20 * kH, 100 * kH}) {
+  for (int64_t s :
+       std::vector<int64_t>{1, 59, 3 * kH, 9 * kH, 20 * kH, 100 * kH}) {
     EXPECT_EQ(BusinessSeconds(h, start, AddBusinessSeconds(h, start, s)), s);
   }
 }
