@@ -24,6 +24,7 @@ class TicketsHarness {
   ManualClock& clock() { return orders_.clock(); }
   TestSchema& schema() { return schema_; }
   redis::RedisPool* redis() { return redis_ ? redis_->get() : nullptr; }
+  std::string address() const { return host_->address(); }
 
   using Login = AccountsHarness::Login;
   Login User(const std::string& username, const std::string& unit_key,
