@@ -40,15 +40,20 @@ grpc::Status TicketsServiceImpl::GrabTicket(grpc::ServerContext* ctx,
       return absl::PermissionDeniedError(
           "only support agents grab tickets from a pool");
     }
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
-    ASSIGN_OR_RETURN(TicketRecord r, VisibleTicket(*conn, p, req->id()));
-    if (r.assignee_id == p.user_id) return Render(*conn, r, resp);
+    std::optional<db::PooledConnection> conn;
+    {
+      ASSIGN_OR_RETURN(db::PooledConnection c, pool_->Borrow());
+      conn.emplace(std::move(c));
+    }
+    ASSIGN_OR_RETURN(TicketRecord r, VisibleTicket(**conn, p, req->id()));
+    if (r.assignee_id == p.user_id) return Render(**conn, r, resp);
     if (r.assignee_id.has_value()) {
       return absl::FailedPreconditionError(
           absl::StrCat("ticket ", r.id, " is already assigned"));
     }
     ASSIGN_OR_RETURN(std::optional<AgentRecord> me,
-                     ActiveAgent(*conn, r.group_id, p.user_id));
+                     ActiveAgent(**conn, r.group_id, p.user_id));
+    conn.reset();  // one connection per call: the transaction takes its own
     if (!me.has_value()) {
       return absl::NotFoundError(absl::StrCat("ticket ", r.id, " not found"));
     }
@@ -84,8 +89,9 @@ grpc::Status TicketsServiceImpl::GrabTicket(grpc::ServerContext* ctx,
           after.assignee_id = p.user_id;
           return RecordAssignment(c, after, 0, p.user_id, "grab", now);
         }));
-    ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, r.id));
-    return Render(*conn, stored, resp);
+    ASSIGN_OR_RETURN(auto after, pool_->Borrow());
+    ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*after, r.id));
+    return Render(*after, stored, resp);
   });
 }
 
@@ -101,7 +107,6 @@ grpc::Status TicketsServiceImpl::AssignTicket(
     if (req->assignee_id() <= 0) {
       return InvalidField("assignee_id", "must be a positive user id");
     }
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(
         db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
@@ -130,6 +135,7 @@ grpc::Status TicketsServiceImpl::AssignTicket(
           RETURN_IF_ERROR(ticket_store::UpdateState(c, r));
           return RecordAssignment(c, r, previous, p.user_id, "manual", now);
         }));
+    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
     return Render(*conn, stored, resp);
   });
@@ -145,7 +151,6 @@ grpc::Status TicketsServiceImpl::AutoAssign(grpc::ServerContext* ctx,
       return absl::PermissionDeniedError(
           "only support managers and admins auto-assign tickets");
     }
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(
         db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
@@ -187,6 +192,7 @@ grpc::Status TicketsServiceImpl::AutoAssign(grpc::ServerContext* ctx,
           RETURN_IF_ERROR(config_store::SetRoundRobin(c, g.id, chosen));
           return RecordAssignment(c, r, 0, p.user_id, "auto", now);
         }));
+    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
     return Render(*conn, stored, resp);
   });

@@ -84,21 +84,27 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     if (t.type_key().empty()) {
       return InvalidField("ticket.type_key", "required");
     }
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
+    // One connection at a time per call: this one is returned before the
+    // calls to accounts/orders and the transaction.
+    std::optional<db::PooledConnection> conn;
+    {
+      ASSIGN_OR_RETURN(db::PooledConnection c, pool_->Borrow());
+      conn.emplace(std::move(c));
+    }
     const std::string request_key =
         req->request_id().empty()
             ? ""
             : absl::StrCat(p.user_id, ":", req->request_id());
     if (!request_key.empty()) {
       ASSIGN_OR_RETURN(std::optional<int64_t> existing,
-                       ticket_store::FindByRequestKey(*conn, request_key));
+                       ticket_store::FindByRequestKey(**conn, request_key));
       if (existing.has_value()) {
-        ASSIGN_OR_RETURN(TicketRecord r, ticket_store::Get(*conn, *existing));
-        return Render(*conn, r, resp);
+        ASSIGN_OR_RETURN(TicketRecord r, ticket_store::Get(**conn, *existing));
+        return Render(**conn, r, resp);
       }
     }
     absl::StatusOr<std::string> type_json =
-        config_store::GetType(*conn, t.type_key());
+        config_store::GetType(**conn, t.type_key());
     if (absl::IsNotFound(type_json.status())) {
       return InvalidField("ticket.type_key",
                           absl::StrCat("unknown ticket type ", t.type_key()));
@@ -109,12 +115,13 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     ASSIGN_OR_RETURN(std::string attachments,
                      AttachmentsJson(t.attachments(), "ticket.attachments"));
     absl::StatusOr<GroupRecord> group =
-        config_store::GetGroup(*conn, t.group_id());
+        config_store::GetGroup(**conn, t.group_id());
     if (absl::IsNotFound(group.status())) {
       return InvalidField("ticket.group_id",
                           absl::StrCat("no support group ", t.group_id()));
     }
     if (!group.ok()) return group.status();
+    conn.reset();
 
     // The account must exist (and, for sales callers, be visible to them).
     if (accounts_ == nullptr) {
@@ -219,8 +226,9 @@ grpc::Status TicketsServiceImpl::CreateTicket(
                       .status());
               return id;
             }));
-    ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, id));
-    return Render(*conn, stored, resp);
+    ASSIGN_OR_RETURN(auto after, pool_->Borrow());
+    ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*after, id));
+    return Render(*after, stored, resp);
   });
 }
 

@@ -28,7 +28,6 @@ grpc::Status TicketsServiceImpl::ChangeStatus(
       return InvalidField("comment", "at most 1000 bytes");
     }
     const Status to = static_cast<Status>(req->status());
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(
         db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
@@ -100,6 +99,7 @@ grpc::Status TicketsServiceImpl::ChangeStatus(
           }
           return absl::OkStatus();
         }));
+    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
     return Render(*conn, stored, resp);
   });
@@ -156,7 +156,6 @@ grpc::Status TicketsServiceImpl::RateTicket(grpc::ServerContext* ctx,
     if (req->satisfaction() < 1 || req->satisfaction() > 5) {
       return InvalidField("satisfaction", "must be 1..5");
     }
-    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(
         db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
@@ -182,6 +181,7 @@ grpc::Status TicketsServiceImpl::RateTicket(grpc::ServerContext* ctx,
               c, {0, r.id, p.user_id, "rated",
                   absl::StrCat(req->satisfaction()), now});
         }));
+    ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
     return Render(*conn, stored, resp);
   });
