@@ -96,6 +96,10 @@ class TicketsServiceImpl final : public pb::TicketsService::Service {
   // tickets_service_sla.cc
   grpc::Status RunSlaCheck(grpc::ServerContext*, const pb::RunSlaCheckRequest*,
                            pb::RunSlaCheckResponse*) override;
+  // tickets_service_stats.cc
+  grpc::Status GetTicketStats(grpc::ServerContext*,
+                              const pb::GetTicketStatsRequest*,
+                              pb::TicketStats*) override;
 
  private:
   // The caller's list scope (agents: their groups' pools).

@@ -412,3 +412,44 @@ TEST_F(TicketsTest, ConfigurationRulesAndRoles) {
 
 }  // namespace
 }  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+TEST_F(TicketsTest, StatsPerTypeAndAgent) {
+  const int64_t a = NewTicket();
+  NewTicket();
+  ASSERT_TRUE(h_.Grab(a1_.token, a).ok());
+  h_.clock().Advance(absl::Minutes(10));
+  ASSERT_TRUE(h_.Move(a1_.token, a, pb::TICKET_STATUS_RESOLVED).ok());
+  auto stats = [&](const std::string& token,
+                   pb::GetTicketStatsRequest::GroupBy by,
+                   pb::TicketStats* out) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::GetTicketStatsRequest req;
+    req.set_group_by(by);
+    return h_.stub().GetTicketStats(&ctx, req, out);
+  };
+  pb::TicketStats s;
+  ASSERT_TRUE(
+      stats(manager_.token, pb::GetTicketStatsRequest::GROUP_BY_TYPE, &s).ok());
+  ASSERT_EQ(s.rows_size(), 1);
+  EXPECT_EQ(s.rows(0).key(), "consult");
+  EXPECT_EQ(s.rows(0).volume(), 2);
+  EXPECT_EQ(s.rows(0).resolution_median_seconds(), 600);
+  ASSERT_TRUE(
+      stats(manager_.token, pb::GetTicketStatsRequest::GROUP_BY_AGENT, &s)
+          .ok());
+  EXPECT_EQ(s.rows_size(), 2);  // a1 and "0" (unassigned)
+  EXPECT_EQ(
+      stats(manager_.token, pb::GetTicketStatsRequest::GROUP_BY_UNSPECIFIED, &s)
+          .error_code(),
+      StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(
+      stats(a3_.token, pb::GetTicketStatsRequest::GROUP_BY_TYPE, &s).ok());
+  EXPECT_EQ(s.rows_size(), 0);  // scope: nothing visible
+}
+
+}  // namespace
+}  // namespace crm::testing

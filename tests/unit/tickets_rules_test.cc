@@ -3,6 +3,7 @@
 
 #include "services/tickets/domain/auto_assign.h"
 #include "services/tickets/domain/eligibility.h"
+#include "services/tickets/domain/stats.h"
 #include "services/tickets/domain/status_rules.h"
 
 namespace crm::tickets {
@@ -165,6 +166,41 @@ TEST(AutoAssignTest, InactiveAndSkillLessAgentsAreSkipped) {
   EXPECT_EQ(PickAgent(agents, "a", 0).status().code(), kPre);
   EXPECT_EQ(PickAgent({}, "", 0).status().code(), kPre);
   EXPECT_EQ(*PickAgent(agents, "", 0), 2);
+}
+
+}  // namespace
+}  // namespace crm::tickets
+
+namespace crm::tickets {
+namespace {
+
+TEST(StatsTest, NearestRankPercentiles) {
+  EXPECT_EQ(Percentile({}, 50), 0);
+  EXPECT_EQ(Percentile({7}, 90), 7);
+  EXPECT_EQ(Percentile({4, 1, 3, 2}, 50), 2);
+  EXPECT_EQ(Percentile({10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, 90), 90);
+  EXPECT_EQ(Percentile({10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110}, 90),
+            100);
+}
+
+TEST(StatsTest, SummarizesPerKey) {
+  std::vector<StatsInput> rows = {
+      {"a", 60, 600, false, 5},
+      {"a", 120, std::nullopt, true, 0},
+      {"a", std::nullopt, std::nullopt, false, 3},
+      {"b", 30, 300, true, 0},
+  };
+  auto s = Summarize(rows);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s["a"].volume, 3);
+  EXPECT_EQ(s["a"].first_response_median, 60);
+  EXPECT_EQ(s["a"].first_response_p90, 120);
+  EXPECT_EQ(s["a"].resolution_median, 600);
+  EXPECT_DOUBLE_EQ(s["a"].breach_rate, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(s["a"].satisfaction_avg, 4.0);
+  EXPECT_EQ(s["a"].rated, 2);
+  EXPECT_DOUBLE_EQ(s["b"].breach_rate, 1.0);
+  EXPECT_EQ(s["b"].satisfaction_avg, 0);
 }
 
 }  // namespace
