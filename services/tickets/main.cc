@@ -1,0 +1,32 @@
+// crm-tickets: after-sale tickets with eligibility, assignment, SLA and
+// escalation (port 50056).
+#include "common/client/client.h"
+#include "common/service/service_runtime.h"
+#include "services/tickets/tickets_config.h"
+#include "services/tickets/tickets_service.h"
+#include "services/tickets/tickets_sla_job.h"
+
+namespace crm {
+const std::vector<db::Migration>& TicketsMigrations();
+}
+
+int main(int argc, char** argv) {
+  using namespace crm;
+  service::ServiceRuntime rt(argc, argv, "tickets", "0.0.0.0:50056");
+  tickets::TicketsSettings settings =
+      tickets::TicketsSettings::Read(rt.config());
+  if (absl::Status s = rt.Open(TicketsMigrations()); !s.ok()) return rt.Fail(s);
+
+  std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts =
+      crm::accounts::v1::AccountsService::NewStub(
+          client::MakeChannel(settings.accounts_addr));
+  std::shared_ptr<crm::orders::v1::OrdersService::StubInterface> orders =
+      crm::orders::v1::OrdersService::NewStub(
+          client::MakeChannel(settings.orders_addr));
+  tickets::TicketsServiceImpl service(rt.db(), rt.redis(), accounts, orders,
+                                      rt.service_credentials(), DefaultClock());
+  // SLA monitoring every 5 min under the Redis leader lock.
+  tickets::SlaJob sla(rt.db(), rt.redis(), DefaultClock(), settings.sla);
+  return rt.Serve({&service}, {},
+                  {{[&] { sla.Start(); }, [&] { sla.Stop(); }}});
+}
