@@ -107,7 +107,8 @@ absl::StatusOr<Principal> TokenCodec::Verify(std::string_view token) const {
     Principal p;
     if (typ == "service") {
       p.service = payload.value("svc", "");
-      if (p.service.empty()) return absl::UnauthenticatedError("malformed token");
+      if (p.service.empty())
+        return absl::UnauthenticatedError("malformed token");
       p.username = absl::StrCat("service:", p.service);
       p.org_path = "/";
       p.roles = {std::string(kRoleService)};

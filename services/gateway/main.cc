@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<server::AdminServer> admin;
   if (admin_listen != "off" && !admin_listen.empty()) {
     absl::StatusOr<std::unique_ptr<server::AdminServer>> started =
-        server::AdminServer::Start(admin_listen, [&] { return serving.load(); });
+        server::AdminServer::Start(admin_listen,
+                                   [&] { return serving.load(); });
     if (!started.ok())
       return server::ExitWithError(started.status(), "crm-gateway");
     admin = *std::move(started);

@@ -126,8 +126,8 @@ grpc::Status LeadsServiceImpl::UpdateChannel(
 }
 
 absl::Status LeadsServiceImpl::SetCampaignCode(const pb::Campaign& in,
-                                              int64_t self_id,
-                                              CampaignRecord* cp) {
+                                               int64_t self_id,
+                                               CampaignRecord* cp) {
   if (!in.region_code().empty())
     RETURN_IF_ERROR(CheckRegionCode(in.region_code(), "campaign.region_code"));
   cp->region_code = in.region_code();

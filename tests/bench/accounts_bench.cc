@@ -15,7 +15,6 @@
 //     INSERT ... SELECT FROM seq_1_to_1000000), 10% of them stale: seconds
 //     and accounts scanned per second.
 #include <benchmark/benchmark.h>
-
 #include <sys/resource.h>
 
 #include <algorithm>

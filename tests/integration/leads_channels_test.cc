@@ -201,7 +201,8 @@ TEST_F(LeadsChannelsTest, LandingPageFormsNameTheirCampaignByCode) {
   pb::Campaign dup;
   grpc::Status s = create("spring-expo", "east", &dup);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat("campaign ", expo.id())));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("campaign ", expo.id())));
 
   // A capture with only the code: campaign, channel and region follow it.
   pb::Lead l = CompanyLead("表单客户", "13312340077");

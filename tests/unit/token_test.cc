@@ -1,12 +1,11 @@
 #include "common/auth/token.h"
 
-#include "common/auth/service_credentials.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/service_credentials.h"
 
 namespace crm::auth {
 namespace {
@@ -45,7 +44,8 @@ TEST(TokenTest, IssueThenVerifyRoundTrips) {
 TEST(TokenTest, ServiceTokenVerifiesAsServicePrincipal) {
   auto codec = TokenCodec::Create(kKey);
   ASSERT_TRUE(codec.ok());
-  auto p = codec->Verify(codec->IssueService("accounts", absl::Minutes(5)).token);
+  auto p =
+      codec->Verify(codec->IssueService("accounts", absl::Minutes(5)).token);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_TRUE(p->IsService());
   EXPECT_EQ(p->service, "accounts");
@@ -64,7 +64,8 @@ TEST(TokenTest, ServiceRoleIsNotGrantableToUsers) {
 TEST(TokenTest, ServiceTokenWithWrongKeyIsRejected) {
   auto mine = TokenCodec::Create(kKey);
   auto theirs = TokenCodec::Create("another-key-another-key-another-key!!");
-  auto p = mine->Verify(theirs->IssueService("accounts", absl::Minutes(5)).token);
+  auto p =
+      mine->Verify(theirs->IssueService("accounts", absl::Minutes(5)).token);
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
 }
 
@@ -74,7 +75,7 @@ TEST(ServiceCredentialsTest, ReissuesBeforeExpiry) {
   ASSERT_TRUE(codec.ok());
   ServiceCredentials creds(*codec, "orders", absl::Minutes(10), clock);
   const std::string first = creds.Token();
-  EXPECT_EQ(creds.Token(), first);  // cached
+  EXPECT_EQ(creds.Token(), first);   // cached
   clock->Advance(absl::Minutes(6));  // past half the ttl
   const std::string second = creds.Token();
   EXPECT_NE(second, first);
