@@ -7,6 +7,7 @@
 #include "common/validate/email.h"
 #include "common/validate/phone.h"
 #include "common/validate/text.h"
+#include "common/validate/utf8.h"
 
 namespace crm::leads {
 namespace {
@@ -24,6 +25,11 @@ absl::Status CleanName(std::string* name, std::string_view field,
 
 absl::Status CheckLength(const std::string& value, std::string_view field,
                          size_t max_chars) {
+  // Found by tests/fuzz/fuzz_validate: free-text fields (city, notes,
+  // industry, custom values) were only length-checked, so bytes that are
+  // not UTF-8 passed here and failed later in MariaDB (utf8mb4).
+  if (!validate::DecodeUtf8(value).has_value())
+    return InvalidField(field, "must be valid UTF-8");
   if (validate::Utf8Length(value) > max_chars) {
     return InvalidField(
         field, absl::StrCat("must be at most ", max_chars, " characters"));
@@ -130,10 +136,12 @@ absl::Status CleanseDraft(LeadDraft* d, std::string_view prefix) {
   for (const auto& [k, v] : d->custom) {
     if (k.empty() || validate::Utf8Length(k) > 50)
       return InvalidField(F(prefix, "custom"), "keys must be 1..50 characters");
+    RETURN_IF_ERROR(CheckLength(k, F(prefix, "custom"), 50));
     if (validate::Utf8Length(v) > 500)
       return InvalidField(
           F(prefix, "custom"),
           absl::StrCat("value of \"", k, "\" must be at most 500 characters"));
+    RETURN_IF_ERROR(CheckLength(v, F(prefix, "custom"), 500));
   }
   d->credit_code = validate::CollapseSpaces(d->credit_code);
   if (!d->credit_code.empty()) {
