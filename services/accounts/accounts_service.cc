@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -134,8 +136,10 @@ grpc::Status AccountsServiceImpl::CreateAccount(
     pb::CreateAccountResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     if (!req->request_id().empty()) {
       // A retry returns what the first attempt created, before any
       // duplicate check could mistake it for a clash with itself.
@@ -457,8 +461,10 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (req->account_id() <= 0)
       return InvalidField("account_id", "must be a positive account id");
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     // Public pools are public: a claim names any pooled account, and the
     // pool rules (region, membership) decide, with a reason the rep can act
     // on. A privately owned account the caller cannot see stays NOT_FOUND.

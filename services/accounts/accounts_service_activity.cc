@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -110,8 +111,10 @@ grpc::Status AccountsServiceImpl::AddFollowUp(grpc::ServerContext* ctx,
       return InvalidField("follow_up.account_id",
                           "must be a positive account id");
     }
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     FollowUpRecord f;
     switch (in.kind()) {
       case pb::FOLLOW_UP_KIND_CALL:
@@ -213,8 +216,10 @@ grpc::Status AccountsServiceImpl::CheckInVisit(
     std::string note = req->note();
     RETURN_IF_ERROR(
         validate::ValidateFreeText(&note, "note", kMaxContentChars, false));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
 
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ActivityStore store(pool_, clock_);

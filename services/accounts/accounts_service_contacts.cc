@@ -17,6 +17,8 @@
 // contact is allowed: accounts are created without contacts, so "no
 // contacts" is a state the account can be in anyway, and keeping a person
 // who left the company as a contact would be worse.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
@@ -90,8 +92,10 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
     if (in.account_id() <= 0)
       return InvalidField("contact.account_id",
                           "must be a positive account id");
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, in.account_id()));
     RETURN_IF_ERROR(MayEditContacts(p, a, true));
     ContactRecord c;

@@ -43,6 +43,8 @@
 // batches before it stay committed and the message says how many.
 #include <unordered_map>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -268,8 +270,10 @@ grpc::Status AccountsServiceImpl::ImportAccounts(
     const pb::ImportHeader header = first.header();
     if (header.file_name().empty() || header.file_name().size() > 255)
       return InvalidField("header.file_name", "required, at most 255 bytes");
-    if (header.request_id().size() > 64)
-      return InvalidField("header.request_id", "at most 64 characters");
+    if (header.request_id().size() > 64 ||
+        !absl::c_all_of(header.request_id(), absl::ascii_isgraph))
+      return InvalidField("header.request_id",
+                          "at most 64 printable ASCII characters");
     if (header.pool_id() < 0)
       return InvalidField("header.pool_id", "must not be negative");
 

@@ -6,6 +6,7 @@
 // NOT_FOUND). A linked account must be visible to the caller.
 #include <map>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -45,8 +46,8 @@ absl::StatusOr<absl::Time> ValidateDue(const std::string& field, bool has,
 }
 
 absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 64)
-    return InvalidField("request_id", "at most 64 characters");
+  if (id.size() > 64 || !absl::c_all_of(id, absl::ascii_isgraph))
+    return InvalidField("request_id", "at most 64 printable ASCII characters");
   return absl::OkStatus();
 }
 

@@ -1,5 +1,7 @@
 #include "services/identity/identity_service.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -27,8 +29,9 @@ absl::Status RequireAdmin(const auth::Principal& p, std::string_view what) {
 }
 
 absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 64)
-    return InvalidField("request_id", "must be at most 64 characters");
+  if (id.size() > 64 || !absl::c_all_of(id, absl::ascii_isgraph))
+    return InvalidField("request_id",
+                        "must be at most 64 printable ASCII characters");
   return absl::OkStatus();
 }
 

@@ -1,5 +1,7 @@
 #include "services/leads/leads_service.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
@@ -167,8 +169,10 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
                                           pb::CreateLeadResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     ASSIGN_OR_RETURN(std::optional<LeadStore::Outcome> prior,
                      leads_.FindByRequest(req->request_id()));
     if (prior.has_value()) {
@@ -190,7 +194,11 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     l.channel_id = req->lead().channel_id();
     l.campaign_id = req->lead().campaign_id();
     if (!req->lead().campaign_code().empty()) {
-      // A landing-page form names its campaign by public code.
+      // A landing-page form names its campaign by public code. Checked
+      // first: the code column is ASCII, so a lookup with other bytes was
+      // an SQL error (INTERNAL) instead of INVALID_ARGUMENT.
+      RETURN_IF_ERROR(
+          CheckCampaignCode(req->lead().campaign_code(), "lead.campaign_code"));
       absl::StatusOr<CampaignRecord> cp =
           channels_.GetCampaignByCode(req->lead().campaign_code());
       if (absl::IsNotFound(cp.status()))

@@ -3,6 +3,8 @@
 // (data per org unit) and AutoAssign.
 #include <set>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
@@ -46,8 +48,10 @@ grpc::Status LeadsServiceImpl::CreateLeadPool(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!p.IsAdmin())
       return absl::PermissionDeniedError("only admins may create lead pools");
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     LeadPoolRecord pool;
     pool.name = validate::CollapseSpaces(req->pool().name());
     RETURN_IF_ERROR(validate::ValidateName(&pool.name, "pool.name", 100));

@@ -1,5 +1,7 @@
 // Channels and campaigns (seed 002: 渠道/活动 with their cost) and the ROI
 // statistics. Managers and admins change them; everyone may read them.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
@@ -64,8 +66,10 @@ grpc::Status LeadsServiceImpl::CreateChannel(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "manage channels"));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     ChannelRecord ch;
     ch.name = req->channel().name();
     ch.quality = req->channel().quality();
@@ -150,8 +154,10 @@ grpc::Status LeadsServiceImpl::CreateCampaign(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "manage campaigns"));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     const pb::Campaign& in = req->campaign();
     CampaignRecord cp;
     cp.name = in.name();

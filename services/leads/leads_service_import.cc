@@ -19,6 +19,8 @@
 #include <map>
 #include <set>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -91,8 +93,10 @@ grpc::Status LeadsServiceImpl::ImportLeads(
     const pb::ImportLeadsHeader header = first.header();
     if (header.file_name().empty() || header.file_name().size() > 255)
       return InvalidField("header.file_name", "required, at most 255 bytes");
-    if (header.request_id().size() > 64)
-      return InvalidField("header.request_id", "at most 64 characters");
+    if (header.request_id().size() > 64 ||
+        !absl::c_all_of(header.request_id(), absl::ascii_isgraph))
+      return InvalidField("header.request_id",
+                          "at most 64 printable ASCII characters");
     ImportStore jobs(pool_);
     if (!header.request_id().empty()) {
       ASSIGN_OR_RETURN(std::optional<std::string> done,

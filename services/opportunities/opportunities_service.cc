@@ -1,5 +1,7 @@
 #include "services/opportunities/opportunities_service.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/auth/call_context.h"
@@ -164,8 +166,10 @@ grpc::Status OpportunitiesServiceImpl::CreateOpportunity(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     if (!req->request_id().empty()) {
       ASSIGN_OR_RETURN(std::optional<OpportunityRecord> prior,
                        opportunities_->FindByRequestId(req->request_id()));

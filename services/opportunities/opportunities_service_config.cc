@@ -1,4 +1,6 @@
 // Pipelines and loss reasons: admins configure, everyone reads.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
@@ -22,8 +24,10 @@ grpc::Status OpportunitiesServiceImpl::CreatePipeline(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "configure pipelines"));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     PipelineDef def = PipelineFromProto(req->pipeline());
     RETURN_IF_ERROR(NormalizePipeline(&def));
     ASSIGN_OR_RETURN(PipelineDef created,

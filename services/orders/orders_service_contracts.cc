@@ -1,4 +1,6 @@
 // Contracts: create (from a quote or directly), read, list, edit drafts.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -46,8 +48,10 @@ grpc::Status OrdersServiceImpl::CreateContract(
       return absl::PermissionDeniedError(
           "contracts are created by users, not services");
     }
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     const std::string key =
         req->request_id().empty()
             ? ""

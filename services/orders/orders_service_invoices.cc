@@ -1,5 +1,7 @@
 // Invoices: request (the contract's people), issue and void (finance). The
 // invoices of a contract that are not void never exceed its amount.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -17,8 +19,10 @@ grpc::Status OrdersServiceImpl::RequestInvoice(
     pb::Invoice* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     ASSIGN_OR_RETURN(int64_t amount, MinorOf("amount", req->amount()));
     if (amount <= 0) return InvalidField("amount", "must be positive");
     const std::string key =

@@ -1,4 +1,6 @@
 // Quotes: server-side pricing, discount authority and manager approval.
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -54,8 +56,10 @@ grpc::Status OrdersServiceImpl::CreateQuote(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (p.IsService() || p.user_id <= 0)
       return absl::PermissionDeniedError("quotes are made by users");
-    if (req->request_id().size() > 64)
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     const std::string key =
         req->request_id().empty()
             ? ""

@@ -2,6 +2,8 @@
 // idempotent insert with history and the TicketCreated event.
 #include <nlohmann/json.hpp>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/auth/call_context.h"
@@ -78,11 +80,20 @@ grpc::Status TicketsServiceImpl::CreateTicket(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     const pb::Ticket& t = req->ticket();
-    if (req->request_id().size() > 64) {
-      return InvalidField("request_id", "at most 64 characters");
+    if (req->request_id().size() > 64 ||
+        !absl::c_all_of(req->request_id(), absl::ascii_isgraph)) {
+      return InvalidField("request_id",
+                          "at most 64 printable ASCII characters");
     }
     if (t.type_key().empty()) {
       return InvalidField("ticket.type_key", "required");
+    }
+    // Type keys are short ASCII (the column is ASCII: other bytes were an
+    // SQL error, and a huge key echoed in the error overflowed gRPC's
+    // metadata limit).
+    if (t.type_key().size() > 32 ||
+        !absl::c_all_of(t.type_key(), absl::ascii_isgraph)) {
+      return InvalidField("ticket.type_key", "unknown ticket type");
     }
     // One connection at a time per call: this one is returned before the
     // calls to accounts/orders and the transaction.

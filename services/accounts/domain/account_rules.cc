@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/validate/address.h"
@@ -75,6 +77,9 @@ absl::Status NormalizeDraft(AccountRecord* a, bool credit_code_optional) {
       a->id_number.reset();
     } else if (a->id_number->size() > 32) {
       return InvalidField("id_number", "must be at most 32 characters");
+    } else if (!absl::c_all_of(*a->id_number, absl::ascii_isgraph)) {
+      // The column is ASCII: other bytes failed in MariaDB (INTERNAL).
+      return InvalidField("id_number", "may contain only printable ASCII");
     }
   }
   if (a->name_norm.empty()) a->name_norm = a->name;

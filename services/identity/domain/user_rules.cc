@@ -32,8 +32,16 @@ absl::Status NormalizeRoles(std::vector<std::string>* roles) {
     return InvalidField("roles", "at least one role is required");
   std::vector<std::string> out;
   for (const std::string& r : *roles) {
-    if (!auth::IsKnownRole(r))
-      return InvalidField("roles", absl::StrCat("unknown role \"", r, "\""));
+    if (!auth::IsKnownRole(r)) {
+      // Echo at most 64 bytes (cut at a UTF-8 boundary): a 70 kB role
+      // echoed whole overflowed gRPC's 8 KiB metadata limit (the client
+      // saw RESOURCE_EXHAUSTED instead of this).
+      size_t cut = std::min<size_t>(r.size(), 64);
+      while (cut > 0 && cut < r.size() && (r[cut] & 0xC0) == 0x80) --cut;
+      return InvalidField("roles",
+                          absl::StrCat("unknown role \"", r.substr(0, cut),
+                                       cut < r.size() ? "...\"" : "\""));
+    }
     if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
   }
   *roles = std::move(out);
