@@ -52,7 +52,10 @@ try {
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'UTC' });
   page.on('pageerror', e => failures.push(`page error: ${e.message}`));
-  page.on('console', m => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
+  page.on('console', m => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) failures.push(`console error: ${m.text()}`);
+  });
+  page.on('response', r => { if (r.status() >= 400) failures.push(`HTTP ${r.status()} for ${r.url()}`); });
   await page.goto(url + '/', { waitUntil: 'load' });
   await page.fill('#username', username);
   await page.fill('#password', password);

@@ -122,7 +122,7 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   auto day = [](absl::Time t) {
     return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
   };
-  const std::string first17 = "91310000MA1BR0WS1";
+  const std::string first17 = "91310000MA1BR0WK1";
   const json account = gw.Call(
       "/v1/crm.accounts.v1.AccountsService/CreateAccount", rep,
       {{"account",
@@ -158,7 +158,8 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   gw.Call(absl::StrCat(kOrders, "RecordPayment"), fin,
           {{"contractId", id},
            {"amount", {{"currencyCode", "CNY"}, {"amountMinor", "3000000"}}},
-           {"receivedDate", day(now)}});
+           {"receivedDate", day(now)},
+           {"reference", "BROWSER-PAY-1"}});
   // The boss's browser computes "this month" in its own time zone; the
   // chromium here runs in UTC like the services.
   const std::string month = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());

@@ -260,7 +260,8 @@ async function summaryPanel(f) {
           { label: '实际', data: [minor(s.signed) / 100, minor(s.received) / 100], backgroundColor: COLORS[0] },
         ],
       },
-      options: { maintainAspectRatio: false, animation: false },
+      options: { maintainAspectRatio: false, animation: false,
+        scales: { y: { beginAtZero: true, ticks: { callback: v => fmtMinor(v * 100) } } } },
     });
     const newRenew = el('canvas');
     row.append(el('div', { class: 'chart small' }, newRenew));
@@ -324,6 +325,10 @@ async function pipelines() {
 const stageName = (p, code) => ((p.stages || []).find(s => s.code === code) || {}).name || code;
 
 function stageChart(body, id, labels, values, label) {
+  if (!values.some(v => v > 0)) {
+    body.append(el('p', { class: 'muted', text: '暂无商机' }));
+    return;
+  }
   const canvas = el('canvas');
   body.append(el('div', { class: 'chart' }, canvas));
   chart(canvas, id, {
