@@ -96,6 +96,18 @@ try {
     check(shown[f] && shown[f].value === String(want), `${f}: page ${shown[f] && shown[f].value}, expected ${want}`);
   }
 
+  // The collections panel shows what ListPendingCollections answers.
+  const pending = await post('/v1/crm.orders.v1.OrdersService/ListPendingCollections', login.accessToken,
+    { orgPath, pageSize: 100 });
+  const shownCount = await page.getAttribute('#p-collections .kpi[data-field=overdueCount]', 'data-value');
+  const shownTotal = await page.getAttribute('#p-collections .kpi[data-field=overdueTotal]', 'data-value');
+  check(shownCount === String((pending.items || []).length),
+    `collections: page ${shownCount} items, RPC ${(pending.items || []).length}`);
+  check(shownTotal === String(Number(pending.totalOutstanding.amountMinor)),
+    `collections: page ${shownTotal}, RPC ${pending.totalOutstanding.amountMinor}`);
+  const rows = await page.$$eval('#p-collections tbody tr', trs => trs.length);
+  check(rows === (pending.items || []).length, `collections: ${rows} rows shown`);
+
   // No panel failed or was left loading.
   const errors = await page.$$eval('#panels .card', cs => cs
     .filter(c => c.querySelector('.error, .unavailable') || /加载中/.test(c.textContent))

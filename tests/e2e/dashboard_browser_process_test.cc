@@ -23,7 +23,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/client/client.h"
 #include "common/validate/credit_code.h"
+#include "crm/orders/v1/orders.grpc.pb.h"
 #include "tests/testing/service_process.h"
 #include "tests/testing/test_env.h"
 
@@ -117,7 +119,10 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   const json boss = gw.Login("boss", "Demo-pass-2026!");
   ASSERT_FALSE(rep.empty());
 
-  // A customer, a contract of 80 000.00 signed today, 30 000.00 received.
+  // A key account, with a contract of 80 000.00 signed today that ends in
+  // five months (a renewal candidate), its first installment of 40 000.00
+  // due five days ago and 30 000.00 of it received (10 000.00 overdue),
+  // and an open opportunity at "needs".
   const absl::Time now = absl::Now();
   auto day = [](absl::Time t) {
     return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
@@ -128,6 +133,7 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
       {{"account",
         {{"kind", "ACCOUNT_KIND_COMPANY"},
          {"name", "上海看板浏览器测试有限公司"},
+         {"type", "CUSTOMER_TYPE_KA"},
          {"creditCode", first17 + *validate::CreditCodeCheckChar(first17)}}},
        {"ignoreSimilar", true}});
   const json money = {{"currencyCode", "CNY"}, {"amountMinor", "4000000"}};
@@ -137,11 +143,11 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
         {{"accountId", account["account"]["id"]},
          {"title", "看板测试合同"},
          {"amount", {{"currencyCode", "CNY"}, {"amountMinor", "8000000"}}},
-         {"startDate", day(now)},
-         {"endDate", day(now + absl::Hours(24 * 364))},
+         {"startDate", day(now - absl::Hours(24 * 200))},
+         {"endDate", day(now + absl::Hours(24 * 150))},
          {"type", "CONTRACT_TYPE_NEW"},
          {"installments",
-          {{{"dueDate", day(now)}, {"amount", money}},
+          {{{"dueDate", day(now - absl::Hours(24 * 5))}, {"amount", money}},
            {{"dueDate", day(now + absl::Hours(24 * 60))},
             {"amount", money}}}}}}});
   const json id = contract["id"];
@@ -150,7 +156,9 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   const json steps = contract.value("approvalSteps", json::array());
   for (size_t step = 0; step < steps.size(); ++step) {
     gw.Call(absl::StrCat(kOrders, "ApproveContract"),
-            steps[step] == "finance" ? fin : lead,
+            steps[step] == "finance" ? fin
+            : steps[step] == "boss"  ? boss.value("accessToken", "")
+                                     : lead,
             {{"id", id}, {"step", step}});
   }
   contract = gw.Call(absl::StrCat(kOrders, "SignContract"), rep, {{"id", id}});
@@ -160,6 +168,31 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
            {"amount", {{"currencyCode", "CNY"}, {"amountMinor", "3000000"}}},
            {"receivedDate", day(now)},
            {"reference", "BROWSER-PAY-1"}});
+  json opp = gw.Call(
+      "/v1/crm.opportunities.v1.OpportunitiesService/CreateOpportunity", rep,
+      {{"opportunity",
+        {{"accountId", account["account"]["id"]},
+         {"name", "看板测试 二期扩容"},
+         {"amount", {{"currencyCode", "CNY"}, {"amountMinor", "500000"}}}}}});
+  opp = gw.Call("/v1/crm.opportunities.v1.OpportunitiesService/MoveStage", rep,
+                {{"opportunityId", opp["id"]}, {"stage", "needs"}});
+  EXPECT_EQ(opp.value("stage", ""), "needs");
+  {
+    // The overdue check (the admin's, over gRPC) flags the late
+    // installment for the collections list.
+    auto orders = crm::orders::v1::OrdersService::NewStub(
+        client::MakeChannel(suite.address("orders")));
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, suite
+                              .Login(testing::ProcessSuite::kAdminUsername,
+                                     testing::ProcessSuite::kAdminPassword)
+                              .access_token());
+    crm::orders::v1::RunOverdueCheckRequest req;
+    crm::orders::v1::RunOverdueCheckResponse resp;
+    grpc::Status s = orders->RunOverdueCheck(&ctx, req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.newly_overdue(), 1);
+  }
   // The boss's browser computes "this month" in its own time zone; the
   // chromium here runs in UTC like the services.
   const std::string month = absl::FormatTime("%Y-%m", now, absl::UTCTimeZone());
@@ -179,11 +212,13 @@ TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   fs::create_directories(shots);
   const fs::path png = shots / "dashboard.png";
   fs::remove(png);
-  const json expect = {
-      {"signed", "8000000"},        {"received", "3000000"},
-      {"signedTarget", "10000000"}, {"receivedTarget", "6000000"},
-      {"contractsSigned", "1"},     {"newCustomers", "1"},
-      {"overdueOutstanding", "0"}};
+  const json expect = {{"signed", "8000000"},
+                       {"received", "3000000"},
+                       {"signedTarget", "10000000"},
+                       {"receivedTarget", "6000000"},
+                       {"contractsSigned", "1"},
+                       {"newCustomers", "1"},
+                       {"overdueOutstanding", "1000000"}};
   const auto [rc, out] = Shell(absl::StrCat(
       "cd '", browser_dir.string(),
       "' && TZ=UTC CRM_GATEWAY_URL=http://127.0.0.1:", suite.gateway().port(),

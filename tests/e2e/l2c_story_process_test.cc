@@ -361,8 +361,9 @@ TEST_F(L2cStoryTest, LeadToCashToServiceThroughTheGateway) {
     EXPECT_EQ(r.status, 403) << r.body;
   }
   for (size_t step = 0; step < steps.size(); ++step) {
-    const std::string& approver =
-        steps[step] == "finance" ? Token(finance) : Token(lead_sh1);
+    const std::string& approver = steps[step] == "finance" ? Token(finance)
+                                  : steps[step] == "boss"  ? Token(boss)
+                                                           : Token(lead_sh1);
     contract = Rpc(approver, kOrders, "ApproveContract",
                    {{"id", contract_id}, {"step", step}});
   }

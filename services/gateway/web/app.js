@@ -335,7 +335,7 @@ function stageChart(body, id, labels, values, label) {
     type: 'bar',
     data: { labels, datasets: [{ label, data: values, backgroundColor: COLORS[0] }] },
     options: { indexAxis: 'y', plugins: { legend: { display: false } }, maintainAspectRatio: false,
-      animation: false },
+      animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
 }
 
@@ -383,32 +383,26 @@ async function accountsByStagePanel(f) {
   });
 }
 
-// orders ListPendingCollections: what is still to be received, overdue
-// first.
+// orders ListPendingCollections: installments the overdue check flagged
+// (past due, not fully paid), longest overdue first.
 async function collectionsPanel(f) {
-  await panel('p-collections', '待回款与逾期', async body => {
+  await panel('p-collections', '待回款 · 逾期清单', async body => {
     const r = await rpc(ORDERS, 'ListPendingCollections', { orgPath: f.unitPath, pageSize: 100 });
-    const items = r.items || [];
-    const overdue = items.filter(i => int(i.daysOverdue) > 0)
-      .sort((a, b) => int(b.daysOverdue) - int(a.daysOverdue));
+    const items = (r.items || []).slice().sort((a, b) => int(b.daysOverdue) - int(a.daysOverdue));
     await Promise.all([loadAccountNames(items.map(i => i.accountId)),
       loadUserNames(items.map(i => i.ownerId))]);
-    const outstanding = list => list.reduce((a, i) => a + minor(i.outstanding), 0);
     body.append(el('div', { class: 'kpis' },
-      kpiOf('pendingCount', '待回款笔数', items.length, String(items.length) + (r.nextPageToken ? '+' : '')),
-      kpiOf('pendingOutstanding', '待回款金额', minor(r.totalOutstanding), fmtMoney(r.totalOutstanding)),
-      kpiOf('overdueCount', '逾期笔数', overdue.length, String(overdue.length)),
-      kpiOf('overdueAmount', '逾期金额', outstanding(overdue), fmtMinor(outstanding(overdue)))));
-    const cols = [
+      kpiOf('overdueCount', '逾期笔数', items.length, String(items.length) + (r.nextPageToken ? '+' : '')),
+      kpiOf('overdueTotal', '逾期未收金额', minor(r.totalOutstanding), fmtMoney(r.totalOutstanding))));
+    body.append(table(items, [
       ['客户', i => accountName(i.accountId)],
       ['期次', i => `第 ${int(i.installmentIndex) + 1} 期`],
       ['应收日期', i => i.dueDate],
+      ['应收', i => fmtMoney(i.amount)],
       ['未收', i => fmtMoney(i.outstanding)],
       ['逾期天数', i => int(i.daysOverdue)],
       ['负责人', i => userName(i.ownerId)],
-    ];
-    body.append(el('h3', { text: '逾期清单' }), table(overdue, cols));
-    body.append(el('h3', { text: '全部待回款' }), table(items, cols));
+    ]));
   });
 }
 
