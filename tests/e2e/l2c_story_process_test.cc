@@ -4,7 +4,8 @@
 // gRPC only for the internal admin RPCs the gateway does not expose
 // (RunOverdueCheck, RunRecycle, RunSlaCheck).
 //
-//   landing-page form -> lead (cleaned: phone in E.164, a re-submit merged)
+//   landing-page form -> lead (cleaned: name trimmed, phone in E.164; a
+//   double submit is the same lead, a second visit is merged into it)
 //   -> auto-assigned by a rule -> followed up -> completed by the rep
 //   -> converted to account + opportunity -> stages -> quote -> contract
 //   -> approval -> signed -> won -> paid in two installments, the first
@@ -191,12 +192,23 @@ TEST_F(L2cStoryTest, LeadToCashToServiceThroughTheGateway) {
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(I64(again.body["id"]), lead_id);
 
+  // The same prospect again from another visit (another submission, the
+  // phone written differently): merged into the open lead.
+  json second = form;
+  second["phone"] = "+86 139-1746-2083";
+  second["notes"] = "再次咨询";
+  second["request_id"] = "story-form-2";
+  Reply merged = Post("/v1/public/leads", "", second);
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  EXPECT_EQ(I64(merged.body["id"]), lead_id);
+
   // --- 2. Cleaned and pooled, then assigned by the rule. ----------------
   json lead = Rpc(Token(mgr), kLeads, "GetLead", {{"id", lead_id}});
   EXPECT_EQ(lead.value("status", ""), "LEAD_STATUS_NEW");
   EXPECT_EQ(lead.value("phone", ""), "+8613917462083");
   EXPECT_EQ(lead.value("companyName", ""), "上海星河贸易有限公司");
   EXPECT_EQ(lead.value("regionCode", ""), "east");
+  EXPECT_EQ(lead.value("captureCount", 0), 2);
   EXPECT_EQ(I64(lead["campaignId"]), I64(campaign["id"]));
   EXPECT_EQ(I64(lead["ownerId"]), 0);
   // The rep cannot see a pooled lead of the team's rule yet... the lead
