@@ -18,7 +18,6 @@ namespace {
 
 namespace idpb = crm::identity::v1;
 namespace pb = crm::accounts::v1;
-constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
 std::string Login(idpb::IdentityService::Stub& identity,
                   const std::string& user, const std::string& password) {
@@ -34,21 +33,14 @@ std::string Login(idpb::IdentityService::Stub& identity,
 }
 
 TEST(AccountsProcessTest, RepsClaimAndManagersAssignAcrossServices) {
-  testing::ServiceProcess identity(
-      "identity", {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-                   {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-                   {"CRM_PASSWORD_HASH_OPS", "1"},
-                   {"CRM_PASSWORD_HASH_MEM_KIB", "8"}});
-  ASSERT_TRUE(identity.Start());
-  testing::ServiceProcess accounts("accounts",
-                                   {{"CRM_IDENTITY_ADDR", identity.address()}});
-  ASSERT_TRUE(accounts.Start());
-
-  auto id_stub =
-      idpb::IdentityService::NewStub(client::MakeChannel(identity.address()));
-  ASSERT_TRUE(tools::SeedDemo(*id_stub, "admin", kAdminPassword).ok());
-  auto acc =
-      pb::AccountsService::NewStub(client::MakeChannel(accounts.address()));
+  // Wired the way `crmctl up` wires them; the demo org, pools and
+  // customers seeded.
+  testing::ProcessSuite suite({"identity", "accounts"}, /*gateway=*/false);
+  ASSERT_TRUE(suite.Start());
+  auto id_stub = idpb::IdentityService::NewStub(
+      client::MakeChannel(suite.address("identity")));
+  auto acc = pb::AccountsService::NewStub(
+      client::MakeChannel(suite.address("accounts")));
   const std::string rep1 = Login(*id_stub, "rep.sh1.1", tools::kDemoPassword);
   const std::string rep2 = Login(*id_stub, "rep.sh1.2", tools::kDemoPassword);
   const std::string lead = Login(*id_stub, "lead.sh1", tools::kDemoPassword);
@@ -128,8 +120,7 @@ TEST(AccountsProcessTest, RepsClaimAndManagersAssignAcrossServices) {
   // holds a draining server until its grace period ends.
   acc.reset();
   id_stub.reset();
-  EXPECT_NE(accounts.Stop(), -1);
-  EXPECT_NE(identity.Stop(), -1);
+  EXPECT_TRUE(suite.Stop());
 }
 
 }  // namespace

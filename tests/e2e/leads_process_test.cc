@@ -20,7 +20,6 @@ namespace {
 
 namespace idpb = crm::identity::v1;
 namespace pb = crm::leads::v1;
-constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
 std::string Login(idpb::IdentityService::Stub& identity,
                   const std::string& user, const std::string& password) {
@@ -36,32 +35,17 @@ std::string Login(idpb::IdentityService::Stub& identity,
 }
 
 TEST(LeadsProcessTest, CaptureClaimFollowUpConvertAcrossServices) {
-  testing::ServiceProcess identity(
-      "identity", {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-                   {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-                   {"CRM_PASSWORD_HASH_OPS", "1"},
-                   {"CRM_PASSWORD_HASH_MEM_KIB", "8"}});
-  ASSERT_TRUE(identity.Start());
-  testing::ServiceProcess accounts("accounts",
-                                   {{"CRM_IDENTITY_ADDR", identity.address()}});
-  ASSERT_TRUE(accounts.Start());
-  testing::ServiceProcess opps("opportunities",
-                               {{"CRM_IDENTITY_ADDR", identity.address()},
-                                {"CRM_ACCOUNTS_ADDR", accounts.address()}});
-  ASSERT_TRUE(opps.Start());
-  testing::ServiceProcess leads("leads",
-                                {{"CRM_IDENTITY_ADDR", identity.address()},
-                                 {"CRM_ACCOUNTS_ADDR", accounts.address()},
-                                 {"CRM_OPPORTUNITIES_ADDR", opps.address()}});
-  ASSERT_TRUE(leads.Start());
-  ASSERT_TRUE(testing::WaitServing(leads.address(), absl::Seconds(10)));
-
-  auto id_stub =
-      idpb::IdentityService::NewStub(client::MakeChannel(identity.address()));
-  ASSERT_TRUE(tools::SeedDemo(*id_stub, "admin", kAdminPassword).ok());
+  // Wired the way `crmctl up` wires them; the demo org, pools and
+  // customers seeded.
+  testing::ProcessSuite suite(
+      {"identity", "accounts", "opportunities", "leads"}, /*gateway=*/false);
+  ASSERT_TRUE(suite.Start());
+  auto id_stub = idpb::IdentityService::NewStub(
+      client::MakeChannel(suite.address("identity")));
   const std::string mgr = Login(*id_stub, "mgr.east", tools::kDemoPassword);
   const std::string rep = Login(*id_stub, "rep.sh1.1", tools::kDemoPassword);
-  auto stub = pb::LeadsService::NewStub(client::MakeChannel(leads.address()));
+  auto stub =
+      pb::LeadsService::NewStub(client::MakeChannel(suite.address("leads")));
 
   pb::CreateLeadResponse created;
   {
@@ -117,7 +101,7 @@ TEST(LeadsProcessTest, CaptureClaimFollowUpConvertAcrossServices) {
   ASSERT_GT(out.opportunity_id(), 0);
 
   auto opp = crm::opportunities::v1::OpportunitiesService::NewStub(
-      client::MakeChannel(opps.address()));
+      client::MakeChannel(suite.address("opportunities")));
   grpc::ClientContext get_ctx;
   client::Prepare(&get_ctx, rep);
   crm::opportunities::v1::GetOpportunityRequest get;

@@ -20,7 +20,6 @@ namespace {
 namespace idpb = crm::identity::v1;
 namespace accpb = crm::accounts::v1;
 namespace pb = crm::opportunities::v1;
-constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
 std::string Login(idpb::IdentityService::Stub& identity,
                   const std::string& user, const std::string& password) {
@@ -36,27 +35,17 @@ std::string Login(idpb::IdentityService::Stub& identity,
 }
 
 TEST(OpportunitiesProcessTest, RepOpensMovesAndWinsAcrossServices) {
-  testing::ServiceProcess identity(
-      "identity", {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-                   {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-                   {"CRM_PASSWORD_HASH_OPS", "1"},
-                   {"CRM_PASSWORD_HASH_MEM_KIB", "8"}});
-  ASSERT_TRUE(identity.Start());
-  testing::ServiceProcess accounts("accounts",
-                                   {{"CRM_IDENTITY_ADDR", identity.address()}});
-  ASSERT_TRUE(accounts.Start());
-  testing::ServiceProcess opps("opportunities",
-                               {{"CRM_IDENTITY_ADDR", identity.address()},
-                                {"CRM_ACCOUNTS_ADDR", accounts.address()}});
-  ASSERT_TRUE(opps.Start());  // health SERVING
-
-  auto id_stub =
-      idpb::IdentityService::NewStub(client::MakeChannel(identity.address()));
-  ASSERT_TRUE(tools::SeedDemo(*id_stub, "admin", kAdminPassword).ok());
-  auto acc =
-      accpb::AccountsService::NewStub(client::MakeChannel(accounts.address()));
-  auto opp =
-      pb::OpportunitiesService::NewStub(client::MakeChannel(opps.address()));
+  // Wired the way `crmctl up` wires them; the demo org, pools and
+  // customers seeded.
+  testing::ProcessSuite suite({"identity", "accounts", "opportunities"},
+                              /*gateway=*/false);
+  ASSERT_TRUE(suite.Start());
+  auto id_stub = idpb::IdentityService::NewStub(
+      client::MakeChannel(suite.address("identity")));
+  auto acc = accpb::AccountsService::NewStub(
+      client::MakeChannel(suite.address("accounts")));
+  auto opp = pb::OpportunitiesService::NewStub(
+      client::MakeChannel(suite.address("opportunities")));
   const std::string rep1 = Login(*id_stub, "rep.sh1.1", tools::kDemoPassword);
   const std::string rep2 = Login(*id_stub, "rep.sh1.2", tools::kDemoPassword);
 
@@ -132,9 +121,7 @@ TEST(OpportunitiesProcessTest, RepOpensMovesAndWinsAcrossServices) {
   opp.reset();
   acc.reset();
   id_stub.reset();
-  EXPECT_NE(opps.Stop(), -1);
-  EXPECT_NE(accounts.Stop(), -1);
-  EXPECT_NE(identity.Stop(), -1);
+  EXPECT_TRUE(suite.Stop());
 }
 
 }  // namespace

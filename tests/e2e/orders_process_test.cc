@@ -21,7 +21,6 @@ namespace {
 namespace idpb = crm::identity::v1;
 namespace acpb = crm::accounts::v1;
 namespace pb = crm::orders::v1;
-constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
 std::string Login(idpb::IdentityService::Stub& identity,
                   const std::string& user, const std::string& password) {
@@ -37,26 +36,17 @@ std::string Login(idpb::IdentityService::Stub& identity,
 }
 
 TEST(OrdersProcessTest, ContractFromDraftToPaymentAcrossServices) {
-  testing::ServiceProcess identity(
-      "identity", {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-                   {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-                   {"CRM_PASSWORD_HASH_OPS", "1"},
-                   {"CRM_PASSWORD_HASH_MEM_KIB", "8"}});
-  ASSERT_TRUE(identity.Start());
-  testing::ServiceProcess accounts("accounts",
-                                   {{"CRM_IDENTITY_ADDR", identity.address()}});
-  ASSERT_TRUE(accounts.Start());
-  testing::ServiceProcess orders("orders",
-                                 {{"CRM_IDENTITY_ADDR", identity.address()},
-                                  {"CRM_ACCOUNTS_ADDR", accounts.address()}});
-  ASSERT_TRUE(orders.Start());  // health SERVING
-
-  auto id_stub =
-      idpb::IdentityService::NewStub(client::MakeChannel(identity.address()));
-  ASSERT_TRUE(tools::SeedDemo(*id_stub, "admin", kAdminPassword).ok());
-  auto acc =
-      acpb::AccountsService::NewStub(client::MakeChannel(accounts.address()));
-  auto ord = pb::OrdersService::NewStub(client::MakeChannel(orders.address()));
+  // Wired the way `crmctl up` wires them; the demo org, pools and
+  // customers seeded.
+  testing::ProcessSuite suite({"identity", "accounts", "orders"},
+                              /*gateway=*/false);
+  ASSERT_TRUE(suite.Start());
+  auto id_stub = idpb::IdentityService::NewStub(
+      client::MakeChannel(suite.address("identity")));
+  auto acc = acpb::AccountsService::NewStub(
+      client::MakeChannel(suite.address("accounts")));
+  auto ord =
+      pb::OrdersService::NewStub(client::MakeChannel(suite.address("orders")));
   const std::string rep = Login(*id_stub, "rep.sh1.1", tools::kDemoPassword);
   const std::string lead = Login(*id_stub, "lead.sh1", tools::kDemoPassword);
   const std::string fin = Login(*id_stub, "finance", tools::kDemoPassword);
@@ -153,9 +143,7 @@ TEST(OrdersProcessTest, ContractFromDraftToPaymentAcrossServices) {
   ord.reset();
   acc.reset();
   id_stub.reset();
-  EXPECT_NE(orders.Stop(), -1);
-  EXPECT_NE(accounts.Stop(), -1);
-  EXPECT_NE(identity.Stop(), -1);
+  EXPECT_TRUE(suite.Stop());
 }
 
 }  // namespace

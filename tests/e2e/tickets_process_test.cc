@@ -21,7 +21,6 @@ namespace idpb = crm::identity::v1;
 namespace acpb = crm::accounts::v1;
 namespace opb = crm::orders::v1;
 namespace pb = crm::tickets::v1;
-constexpr char kAdminPassword[] = "E2e-admin-pass-1";
 
 idpb::LoginResponse Login(idpb::IdentityService::Stub& identity,
                           const std::string& user,
@@ -38,33 +37,19 @@ idpb::LoginResponse Login(idpb::IdentityService::Stub& identity,
 }
 
 TEST(TicketsProcessTest, RepairTicketFromCreationToRating) {
-  testing::ServiceProcess identity(
-      "identity", {{"CRM_BOOTSTRAP_ADMIN_USERNAME", "admin"},
-                   {"CRM_BOOTSTRAP_ADMIN_PASSWORD", kAdminPassword},
-                   {"CRM_PASSWORD_HASH_OPS", "1"},
-                   {"CRM_PASSWORD_HASH_MEM_KIB", "8"}});
-  ASSERT_TRUE(identity.Start());
-  testing::ServiceProcess accounts("accounts",
-                                   {{"CRM_IDENTITY_ADDR", identity.address()}});
-  ASSERT_TRUE(accounts.Start());
-  testing::ServiceProcess orders("orders",
-                                 {{"CRM_IDENTITY_ADDR", identity.address()},
-                                  {"CRM_ACCOUNTS_ADDR", accounts.address()}});
-  ASSERT_TRUE(orders.Start());
-  testing::ServiceProcess tickets("tickets",
-                                  {{"CRM_IDENTITY_ADDR", identity.address()},
-                                   {"CRM_ACCOUNTS_ADDR", accounts.address()},
-                                   {"CRM_ORDERS_ADDR", orders.address()}});
-  ASSERT_TRUE(tickets.Start());  // health SERVING
-
-  auto id_stub =
-      idpb::IdentityService::NewStub(client::MakeChannel(identity.address()));
-  ASSERT_TRUE(tools::SeedDemo(*id_stub, "admin", kAdminPassword).ok());
-  auto acc =
-      acpb::AccountsService::NewStub(client::MakeChannel(accounts.address()));
-  auto ord = opb::OrdersService::NewStub(client::MakeChannel(orders.address()));
-  auto tix =
-      pb::TicketsService::NewStub(client::MakeChannel(tickets.address()));
+  // Wired the way `crmctl up` wires them; the demo org, pools and
+  // customers seeded.
+  testing::ProcessSuite suite({"identity", "accounts", "orders", "tickets"},
+                              /*gateway=*/false);
+  ASSERT_TRUE(suite.Start());
+  auto id_stub = idpb::IdentityService::NewStub(
+      client::MakeChannel(suite.address("identity")));
+  auto acc = acpb::AccountsService::NewStub(
+      client::MakeChannel(suite.address("accounts")));
+  auto ord =
+      opb::OrdersService::NewStub(client::MakeChannel(suite.address("orders")));
+  auto tix = pb::TicketsService::NewStub(
+      client::MakeChannel(suite.address("tickets")));
   const std::string rep =
       Login(*id_stub, "rep.sh1.1", tools::kDemoPassword).access_token();
   const std::string lead =
@@ -215,10 +200,7 @@ TEST(TicketsProcessTest, RepairTicketFromCreationToRating) {
   ord.reset();
   acc.reset();
   id_stub.reset();
-  EXPECT_NE(tickets.Stop(), -1);
-  EXPECT_NE(orders.Stop(), -1);
-  EXPECT_NE(accounts.Stop(), -1);
-  EXPECT_NE(identity.Stop(), -1);
+  EXPECT_TRUE(suite.Stop());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // CRM dashboard: login, then panels fed by the gateway's JSON API
 // (POST /v1/<package.Service>/<Method>). Every panel is independent: a
-// backend that is missing (404/501/503) shows "not available yet"; fields
-// are read defensively (camelCase or snake_case, any of several names),
-// because the services behind the panels evolve on their own.
+// backend that is missing (404/501/503) shows "not available yet". Each
+// panel sends the real request fields of its RPC and reads the real reply
+// fields (proto3 JSON names; the table in docs/api-gateway.md).
 'use strict';
 
 const TOKEN_KEY = 'crm.accessToken';
@@ -79,175 +79,55 @@ async function http(method, path, body) {
 
 const rpc = (service, method, body) => http('POST', `/v1/${service}/${method}`, body || {});
 
-// Field descriptions of a method's input (GET /v1/describe/...), cached.
-const described = new Map();
-async function describe(service, method) {
-  const key = service + '/' + method;
-  if (!described.has(key)) {
-    described.set(key, http('GET', `/v1/describe/${service}/${method}`)
-      .then(d => (d && d.input && d.input.fields) || []));
-  }
-  return described.get(key);
-}
-
 // --------------------------------------------------------- read fields --
+//
+// Replies follow the proto3 JSON mapping of the gateway: lowerCamelCase
+// names, int64 as strings, Money as {currencyCode, amountMinor}, every
+// field printed (zero values included). The panels read the real fields of
+// each reply (see docs/api-gateway.md, "Dashboard").
 
-const camel = s => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-const snake = s => s.replace(/[A-Z]/g, c => '_' + c.toLowerCase());
+const minor = m => Number((m && m.amountMinor) || 0);
+const int = v => Number(v || 0);
 
-// The first of `names` present in `obj` (camelCase or snake_case).
-function pick(obj, ...names) {
-  if (!obj || typeof obj !== 'object') return undefined;
-  for (const n of names) {
-    for (const k of [n, camel(n), snake(n)]) {
-      if (obj[k] !== undefined && obj[k] !== null) return obj[k];
-    }
-  }
-  return undefined;
+// ¥ with two decimals below 10 000 yuan, "万" above (one decimal).
+function fmtMoney(m) {
+  const n = minor(m) / 100;
+  const cur = (m && m.currencyCode) || 'CNY';
+  const sign = cur === 'CNY' ? '¥' : cur + ' ';
+  if (Math.abs(n) >= 10000) return `${sign}${(n / 10000).toFixed(1)}万`;
+  return `${sign}${n.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
+const fmtMinor = v => fmtMoney({ amountMinor: v });
+// A ratio (0.6 = 60%).
+const fmtRatio = r => `${(Number(r || 0) * 100).toFixed(1)}%`;
+// Basis points (6000 = 60%).
+const fmtBp = bp => `${(Number(bp || 0) / 100).toFixed(1)}%`;
 
-const isMoney = v => v && typeof v === 'object' &&
-  (v.amountMinor !== undefined || v.amount_minor !== undefined);
-const moneyValue = v => Number(pick(v, 'amount_minor') || 0) / 100;
-const num = v => (isMoney(v) ? moneyValue(v) : Number(v || 0));
-
-function fmtMoney(v) {
-  const n = isMoney(v) ? moneyValue(v) : Number(v || 0);
-  const cur = isMoney(v) ? (pick(v, 'currency_code') || 'CNY') : 'CNY';
-  if (Math.abs(n) >= 10000) return `${cur === 'CNY' ? '¥' : cur + ' '}${(n / 10000).toFixed(1)}万`;
-  return `${cur === 'CNY' ? '¥' : cur + ' '}${n.toLocaleString('zh-CN', { maximumFractionDigits: 2 })}`;
+// Display names of users and accounts by id, fetched once per id.
+const userNames = new Map();
+async function loadUserNames(ids) {
+  const missing = [...new Set(ids.map(String))].filter(id => id !== '0' && !userNames.has(id));
+  if (!missing.length) return;
+  try {
+    const r = await rpc(IDENTITY, 'BatchGetUsers', { ids: missing });
+    for (const u of r.users || []) userNames.set(String(u.id), u.displayName || u.username);
+  } catch (e) { /* names are a nicety: ids stay shown */ }
 }
+const userName = id => userNames.get(String(id)) || `#${id}`;
 
-function fmtRate(v) {
-  let n = Number(v);
-  if (!isFinite(n)) return '—';
-  if (Math.abs(n) > 1.5) n = n / 100;  // percent, or basis points below
-  if (Math.abs(n) > 15) n = n / 100;
-  return (n * 100).toFixed(1) + '%';
+const accountNames = new Map();
+async function loadAccountNames(ids) {
+  const missing = [...new Set(ids.map(String))].filter(id => id !== '0' && !accountNames.has(id));
+  await Promise.all(missing.slice(0, 50).map(async id => {
+    try {
+      const a = await rpc(ACCOUNTS, 'GetAccount', { id });
+      accountNames.set(id, a.name);
+    } catch (e) { accountNames.set(id, `#${id}`); }
+  }));
 }
+const accountName = id => accountNames.get(String(id)) || `#${id}`;
 
-function fmtValue(key, v) {
-  if (v === undefined || v === null) return '—';
-  if (isMoney(v)) return fmtMoney(v);
-  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return v.slice(0, 10);
-  if (/rate|ratio|percent/i.test(key)) return fmtRate(v);
-  if (typeof v === 'boolean') return v ? '是' : '否';
-  if (typeof v === 'object') return Array.isArray(v) ? `${v.length} 项` : JSON.stringify(v);
-  if (typeof v === 'string' && /^[A-Z]+(_[A-Z0-9]+)+$/.test(v)) {
-    return v.split('_').slice(-1)[0];  // enum: ACCOUNT_STAGE_WON -> WON
-  }
-  return String(v);
-}
-
-const LABELS = {
-  target: '目标', signed: '签约', received: '回款', collected: '回款',
-  renewal: '续费', rate: '率', achievement: '达成', amount: '金额',
-  count: '数量', new: '新客户', customers: '客户', accounts: '客户',
-  overdue: '逾期', pending: '待收', due: '应收', name: '名称', owner: '负责人',
-  stage: '阶段', rank: '排名', change: '变化', score: '业绩', tier: '分级',
-  contract: '合同', expire: '到期', time: '时间', date: '日期', days: '天数',
-  period: '期间', total: '合计', account: '客户', user: '用户', won: '赢单', lost: '输单', value: '价值',
-};
-const PHRASES = {
-  days_overdue: '逾期天数', overdue_days: '逾期天数', account_name: '客户名称',
-  contract_name: '合同名称', owner_name: '负责人', stage_name: '阶段',
-  display_name: '姓名', due_time: '应收日期', due_date: '应收日期',
-  contract_end_time: '合同到期', end_time: '到期日期', conversion_rate: '转化率',
-};
-function label(key) {
-  if (PHRASES[snake(key)]) return PHRASES[snake(key)];
-  const words = snake(key).split('_').filter(Boolean);
-  const zh = words.map(w => LABELS[w] || '').join('');
-  return zh && words.every(w => LABELS[w] || w === 'id') ? zh : snake(key).replace(/_/g, ' ');
-}
-
-// The first array of objects in a reply (the list of a List*/Get* reply).
-function firstArray(obj) {
-  if (Array.isArray(obj)) return obj;
-  if (!obj || typeof obj !== 'object') return [];
-  for (const v of Object.values(obj)) if (Array.isArray(v)) return v;
-  for (const v of Object.values(obj)) {
-    if (v && typeof v === 'object' && !isMoney(v)) {
-      const a = firstArray(v);
-      if (a.length) return a;
-    }
-  }
-  return [];
-}
-
-// Every scalar or Money leaf of `obj` as [path, value] (nested objects
-// flattened with '.'; arrays skipped).
-function leaves(obj, prefix = '') {
-  const out = [];
-  for (const [k, v] of Object.entries(obj || {})) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (isMoney(v) || v === null || typeof v !== 'object') out.push([key, v]);
-    else if (!Array.isArray(v)) out.push(...leaves(v, key));
-  }
-  return out;
-}
-function findLeaf(obj, re) {
-  return leaves(obj).find(([k]) => re.test(k.split('.').pop()) || re.test(k));
-}
-
-// ---------------------------------------------------- request building --
-
-// A request for `service/method` with the dashboard's filters, using only
-// the fields the method has (by name), so a field the service does not
-// have never makes the call fail.
-async function buildRequest(service, method, filters, extra) {
-  let fields = [];
-  try { fields = await describe(service, method); } catch (e) { throw e; }
-  const req = {};
-  fillFields(req, fields, filters);
-  for (const [k, v] of Object.entries(extra || {})) {
-    if (fields.some(f => f.name === k || f.jsonName === k)) req[camel(k)] = v;
-  }
-  return req;
-}
-
-function fillFields(req, fields, f) {
-  for (const fd of fields) {
-    const n = fd.name;
-    const key = fd.jsonName || camel(n);
-    if (fd.repeated) continue;
-    if (/^(org_unit_id|unit_id|org_unit|team_id|org_id|root_unit_id)$/.test(n) &&
-        /int/.test(fd.type)) {
-      if (f.unitId) req[key] = String(f.unitId);
-    } else if (fd.type === 'message' && fd.messageType === 'google.protobuf.Timestamp') {
-      // Only period bounds: other timestamps (last_follow_up_before...)
-      // are filters the dashboard does not mean to set.
-      if (/^(period_)?(start|from|begin|since)(_time|_date|_at)?$/.test(n)) {
-        req[key] = f.start.toISOString();
-      } else if (/^(period_)?(end|to|until)(_time|_date|_at)?$/.test(n)) {
-        req[key] = f.end.toISOString();
-      } else if (/^as_of(_time)?$/.test(n)) {
-        req[key] = new Date().toISOString();
-      }
-    } else if (fd.type === 'message' && fd.fields && /period|range|window/.test(n)) {
-      const sub = {};
-      fillFields(sub, fd.fields, f);
-      req[key] = sub;
-    } else if (fd.type === 'enum' && /period|granularity|range/.test(n)) {
-      const want = { month: 'MONTH', quarter: 'QUARTER', year: 'YEAR' }[f.kind];
-      const v = (fd.enumValues || []).find(e => e.endsWith(want));
-      if (v) req[key] = v;
-    } else if (fd.type === 'string' && /^(period|month|period_label)$/.test(n)) {
-      req[key] = f.periodLabel;
-    } else if (/int/.test(fd.type) && n === 'year') {
-      req[key] = f.start.getFullYear();
-    } else if (/int/.test(fd.type) && n === 'month' && f.kind === 'month') {
-      req[key] = f.start.getMonth() + 1;
-    } else if (/int/.test(fd.type) && n === 'quarter') {
-      req[key] = Math.floor(f.start.getMonth() / 3) + 1;
-    } else if (/int/.test(fd.type) && n === 'page_size') {
-      req[key] = 100;
-    } else if (fd.type === 'string' && n === 'currency_code') {
-      req[key] = 'CNY';
-    }
-  }
-}
-
+// The period of the filters: month, quarter or year containing today.
 function periodOf(kind, ref) {
   const d = ref || new Date();
   let start, end, periodLabel;
@@ -293,24 +173,13 @@ function chart(canvas, id, config) {
 const COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2',
   '#db2777', '#65a30d'];
 
-function table(rows, preferred) {
+// A table of `rows` with `cols` = [[header, row => text], ...].
+function table(rows, cols) {
   if (!rows.length) return el('p', { class: 'muted', text: '暂无数据' });
-  const keys = new Set();
-  for (const r of rows.slice(0, 20)) {
-    for (const [k, v] of Object.entries(r)) {
-      if (isMoney(v) || v === null || typeof v !== 'object') keys.add(k);
-    }
-  }
-  let cols = [...keys].filter(k => !/^(id|.*_id|.*Id|createTime|updateTime)$/.test(k));
-  if (preferred) {
-    const pref = preferred.map(p => cols.find(c => c === p || c === camel(p))).filter(Boolean);
-    cols = [...pref, ...cols.filter(c => !pref.includes(c))];
-  }
-  cols = cols.slice(0, 6);
   const t = el('table', {},
-    el('thead', {}, el('tr', {}, ...cols.map(c => el('th', { text: label(c) })))),
+    el('thead', {}, el('tr', {}, ...cols.map(([h]) => el('th', { text: h })))),
     el('tbody', {}, ...rows.map(r => el('tr', {},
-      ...cols.map(c => el('td', { text: fmtValue(c, r[c]) }))))));
+      ...cols.map(([, f]) => el('td', { text: String(f(r)) }))))));
   return el('div', { class: 'table-wrap' }, t);
 }
 
@@ -341,212 +210,291 @@ function kpi(labelText, value, sub) {
     sub ? el('div', { class: 'kpi-sub', text: sub }) : null);
 }
 
-async function call(service, method, filters, extra) {
-  const req = await buildRequest(service, method, filters, extra);
-  return rpc(service, method, req);
+// ---------------------------------------------------------------- panels --
+
+// A KPI whose raw value is kept in data-value (minor units, a count or a
+// ratio), so tests compare what is shown with the RPC's reply.
+function kpiOf(field, labelText, value, text, sub) {
+  const k = kpi(labelText, text, sub);
+  k.dataset.field = field;
+  k.dataset.value = String(value);
+  return k;
 }
 
-// --------------------------------------------------------------- panels --
-
+// orders GetBusinessSummary: targets vs signed vs received, renewals, new
+// vs renewal customers, overdue.
 async function summaryPanel(f) {
   await panel('p-summary', '目标 · 签约 · 回款', async body => {
-    const s = await call(ORDERS, 'GetBusinessSummary', f);
-    const get = re => { const l = findLeaf(s, re); return l ? l[1] : undefined; };
-    const target = get(/^target(_amount|Amount)?$/i);
-    const signed = get(/^signed(_amount|Amount)?$|^signed/i);
-    const received = get(/^(received|collected)(_amount|Amount)?$|^received|^collected/i);
-    const renewal = get(/^renewal(_amount|Amount)?$/i);
-    const renewalRate = get(/renewal.?rate/i);
-    const signedRate = get(/sign\w*.?(achievement|rate)/i);
-    const receivedRate = get(/(receiv|collect)\w*.?(achievement|rate)/i);
-    const rate = (a, b) => (num(b) ? num(a) / num(b) : undefined);
-    const grid = el('div', { class: 'kpis' },
-      kpi('目标', target !== undefined ? fmtMoney(target) : '—'),
-      kpi('签约', signed !== undefined ? fmtMoney(signed) : '—',
-        '达成率 ' + fmtRate(signedRate !== undefined ? signedRate : rate(signed, target))),
-      kpi('回款', received !== undefined ? fmtMoney(received) : '—',
-        '达成率 ' + fmtRate(receivedRate !== undefined ? receivedRate : rate(received, target))),
-      kpi('续费金额', renewal !== undefined ? fmtMoney(renewal) : '—',
-        '续费率 ' + (renewalRate !== undefined ? fmtRate(renewalRate) : '—')));
-    body.append(grid);
-    if (target !== undefined || signed !== undefined) {
-      const canvas = el('canvas', { height: '180' });
-      body.append(el('div', { class: 'chart' }, canvas));
-      chart(canvas, 'summary', {
-        type: 'bar',
-        data: {
-          labels: ['目标', '签约', '回款'],
-          datasets: [{ data: [num(target), num(signed), num(received)], backgroundColor: COLORS }],
-        },
-        options: { plugins: { legend: { display: false } }, maintainAspectRatio: false },
-      });
-    }
-    const newCustomers = get(/^new.?(customers?|accounts?)(.?count)?$/i);
-    const renewCustomers = get(/^renew(al|ed)?.?(customers?|accounts?)(.?count)?$/i);
-    if (newCustomers !== undefined || renewCustomers !== undefined) {
-      const canvas = el('canvas', { height: '160' });
-      body.append(el('h3', { text: '新客户 vs 续费客户' }), el('div', { class: 'chart small' }, canvas));
-      chart(canvas, 'newrenew', {
-        type: 'doughnut',
-        data: { labels: ['新客户', '续费客户'],
-          datasets: [{ data: [num(newCustomers), num(renewCustomers)], backgroundColor: COLORS.slice(0, 2) }] },
-        options: { maintainAspectRatio: false },
-      });
-    }
-    // Every other figure the summary has, as a list.
-    const shown = new Set([target, signed, received, renewal, renewalRate, newCustomers, renewCustomers]);
-    const rest = leaves(s).filter(([, v]) => !shown.has(v));
-    if (rest.length) {
-      body.append(el('dl', { class: 'facts' }, ...rest.flatMap(([k, v]) =>
-        [el('dt', { text: label(k.split('.').pop()) }), el('dd', { text: fmtValue(k, v) })])));
-    }
-  });
-}
-
-async function leaderboardPanel(f) {
-  await panel('p-leaderboard', '团队排行榜', async body => {
-    const r = await call(ORDERS, 'GetLeaderboard', f);
-    const rows = firstArray(r);
-    if (!rows.length) { body.append(el('p', { class: 'muted', text: '暂无数据' })); return; }
-    const list = el('ol', { class: 'leaderboard' });
-    rows.forEach((row, i) => {
-      const rank = Number(pick(row, 'rank') || i + 1);
-      const prev = pick(row, 'previous_rank', 'prev_rank', 'last_rank');
-      let change = pick(row, 'rank_change', 'change');
-      if (change === undefined && prev !== undefined && Number(prev) > 0) change = Number(prev) - rank;
-      change = Number(change || 0);
-      const name = pick(row, 'display_name', 'user_name', 'name', 'username', 'owner_name') ||
-        `#${pick(row, 'user_id', 'owner_id', 'id') || rank}`;
-      const score = pick(row, 'amount', 'signed_amount', 'score', 'value', 'received_amount');
-      list.append(el('li', {},
-        el('span', { class: 'rank', text: String(rank) }),
-        el('span', { class: 'name', text: name }),
-        el('span', { class: 'score', text: score !== undefined ? fmtValue('amount', score) : '' }),
-        el('span', { class: 'change ' + (change > 0 ? 'up' : change < 0 ? 'down' : 'same'),
-          text: change > 0 ? `▲${change}` : change < 0 ? `▼${-change}` : '—' })));
+    const s = await rpc(ORDERS, 'GetBusinessSummary', { orgPath: f.unitPath, period: f.periodLabel });
+    const card = document.getElementById('p-summary');
+    card.dataset.orgPath = s.orgPath;
+    card.dataset.period = s.period;
+    body.append(el('div', { class: 'kpis' },
+      kpiOf('signedTarget', '签约目标', minor(s.signedTarget), fmtMoney(s.signedTarget)),
+      kpiOf('signed', '签约金额', minor(s.signed), fmtMoney(s.signed),
+        `达成率 ${fmtRatio(s.signedRate)} · ${int(s.contractsSigned)} 份合同`),
+      kpiOf('receivedTarget', '回款目标', minor(s.receivedTarget), fmtMoney(s.receivedTarget)),
+      kpiOf('received', '回款金额', minor(s.received), fmtMoney(s.received),
+        `达成率 ${fmtRatio(s.receivedRate)}`),
+      kpiOf('renewalAmount', '续费金额', minor(s.renewalAmount), fmtMoney(s.renewalAmount),
+        `续费率 ${fmtRatio(s.renewalRate)} (${int(s.renewalsDone)}/${int(s.renewalsDue)})`),
+      kpiOf('overdueOutstanding', '逾期未收', minor(s.overdueOutstanding), fmtMoney(s.overdueOutstanding),
+        `${int(s.overdueInstallments)} 期逾期`)));
+    const rates = el('div', { class: 'kpis rates' },
+      kpiOf('signedRate', '签约达成率', Number(s.signedRate || 0), fmtRatio(s.signedRate)),
+      kpiOf('receivedRate', '回款达成率', Number(s.receivedRate || 0), fmtRatio(s.receivedRate)),
+      kpiOf('renewalRate', '续费率', Number(s.renewalRate || 0), fmtRatio(s.renewalRate)),
+      kpiOf('contractsSigned', '签约合同', int(s.contractsSigned), String(int(s.contractsSigned))),
+      kpiOf('newCustomers', '新客户', int(s.newCustomers), String(int(s.newCustomers))),
+      kpiOf('renewalCustomers', '续费客户', int(s.renewalCustomers), String(int(s.renewalCustomers))));
+    body.append(rates);
+    const row = el('div', { class: 'chart-row' });
+    const bars = el('canvas');
+    row.append(el('div', { class: 'chart' }, bars));
+    chart(bars, 'summary', {
+      type: 'bar',
+      data: {
+        labels: ['签约', '回款'],
+        datasets: [
+          { label: '目标', data: [minor(s.signedTarget) / 100, minor(s.receivedTarget) / 100], backgroundColor: '#cbd5e1' },
+          { label: '实际', data: [minor(s.signed) / 100, minor(s.received) / 100], backgroundColor: COLORS[0] },
+        ],
+      },
+      options: { maintainAspectRatio: false, animation: false,
+        scales: { y: { beginAtZero: true, ticks: { callback: v => fmtMinor(v * 100) } } } },
     });
-    body.append(list);
+    const newRenew = el('canvas');
+    row.append(el('div', { class: 'chart small' }, newRenew));
+    chart(newRenew, 'newrenew', {
+      type: 'doughnut',
+      data: { labels: ['新客户', '续费客户'],
+        datasets: [{ data: [int(s.newCustomers), int(s.renewalCustomers)], backgroundColor: COLORS.slice(0, 2) }] },
+      options: { maintainAspectRatio: false, animation: false,
+        plugins: { title: { display: true, text: '新客户 vs 续费客户' } } },
+    });
+    body.append(row);
   });
 }
 
-function stageChart(body, id, rows, valueNames) {
-  const labels = rows.map(r => fmtValue('stage', pick(r, 'stage_name', 'name', 'stage', 'label') || ''));
-  const values = rows.map(r => num(pick(r, ...valueNames)));
-  const canvas = el('canvas', { height: String(60 + rows.length * 28) });
+function boardList(entries, nameOf) {
+  if (!entries.length) return el('p', { class: 'muted', text: '暂无数据' });
+  const list = el('ol', { class: 'leaderboard' });
+  for (const e of entries) {
+    const change = int(e.rankChange);
+    const li = el('li', {},
+      el('span', { class: 'rank', text: String(int(e.rank)) }),
+      el('span', { class: 'name', text: nameOf(e.member) }),
+      el('span', { class: 'score', text: fmtMinor(int(e.score)) }),
+      el('span', { class: 'change ' + (e.isNew ? 'new' : change > 0 ? 'up' : change < 0 ? 'down' : 'same'),
+        text: e.isNew ? '新上榜' : change > 0 ? `▲${change}` : change < 0 ? `▼${-change}` : '—' }));
+    li.dataset.member = e.member;
+    li.dataset.score = String(int(e.score));
+    list.append(li);
+  }
+  return list;
+}
+
+// orders GetLeaderboard (boards are daily/weekly/monthly: this month's):
+// the child units of the chosen unit, then individuals.
+async function leaderboardPanel(f) {
+  await panel('p-leaderboard', '本月签约排行榜', async body => {
+    const metric = 'METRIC_SIGNED_AMOUNT';
+    const kind = 'PERIOD_KIND_MONTH';
+    const children = units.filter(u => String(u.parentId) === String(f.unitId));
+    if (children.length) {
+      const teams = await rpc(ORDERS, 'GetLeaderboard',
+        { metric, periodKind: kind, parentOrgPath: f.unitPath, topN: 20 });
+      body.append(el('h3', { text: '团队' }),
+        boardList(teams.entries || [], id => (unitById.get(String(id)) || {}).name || `#${id}`));
+    }
+    const people = await rpc(ORDERS, 'GetLeaderboard', { metric, periodKind: kind, topN: 10 });
+    const entries = people.entries || [];
+    await loadUserNames(entries.map(e => e.member));
+    body.append(el('h3', { text: '个人' }), boardList(entries, userName));
+  });
+}
+
+// opportunities pipelines (cached): the funnel and stages need one.
+let pipelinesCache = null;
+async function pipelines() {
+  if (!pipelinesCache) {
+    pipelinesCache = rpc(OPPS, 'ListPipelines', {}).then(r => (r.pipelines || []).filter(p => p.active));
+  }
+  return pipelinesCache;
+}
+const stageName = (p, code) => ((p.stages || []).find(s => s.code === code) || {}).name || code;
+
+function stageChart(body, id, labels, values, label) {
+  if (!values.some(v => v > 0)) {
+    body.append(el('p', { class: 'muted', text: '暂无商机' }));
+    return;
+  }
+  const canvas = el('canvas');
   body.append(el('div', { class: 'chart' }, canvas));
   chart(canvas, id, {
     type: 'bar',
-    data: { labels, datasets: [{ data: values, backgroundColor: COLORS[0] }] },
-    options: { indexAxis: 'y', plugins: { legend: { display: false } }, maintainAspectRatio: false },
+    data: { labels, datasets: [{ label, data: values, backgroundColor: COLORS[0] }] },
+    options: { indexAxis: 'y', plugins: { legend: { display: false } }, maintainAspectRatio: false,
+      animation: false, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
 }
 
+// opportunities GetFunnel per active pipeline with opportunities created
+// in the period (the first pipeline when none has any).
 async function funnelPanel(f) {
   await panel('p-funnel', '销售漏斗', async body => {
-    const rows = firstArray(await call(OPPS, 'GetFunnel', f));
-    if (rows.length) stageChart(body, 'funnel', rows, ['count', 'opportunity_count', 'amount']);
-    body.append(table(rows, ['stage_name', 'name', 'stage', 'count', 'amount', 'conversion_rate']));
+    const list = await pipelines();
+    const funnels = await Promise.all(list.map(p => rpc(OPPS, 'GetFunnel', {
+      pipelineId: p.id, orgUnitId: f.unitId,
+      createFrom: f.start.toISOString(), createTo: f.end.toISOString(),
+    }).then(r => ({ p, r }))));
+    let shown = funnels.filter(x => int(x.r.totalCount) > 0);
+    if (!shown.length) shown = funnels.slice(0, 1);
+    for (const { p, r } of shown) {
+      const stages = r.stages || [];
+      body.append(el('h3', { text: `${p.name} · ${int(r.totalCount)} 个商机 · 赢率 ${fmtBp(r.winRateBp)}` }));
+      stageChart(body, `funnel-${p.id}`, stages.map(s => stageName(p, s.stage)),
+        stages.map(s => int(s.reachedCount)), '到达');
+      body.append(table(stages, [
+        ['阶段', s => stageName(p, s.stage)],
+        ['当前', s => int(s.currentCount)],
+        ['当前金额', s => fmtMinor(int(s.currentAmountMinor))],
+        ['累计到达', s => int(s.reachedCount)],
+        ['转化率', s => (s.kind === 'STAGE_KIND_OPEN' ? fmtBp(s.conversionToNextBp) : '—')],
+      ]));
+    }
   });
 }
 
+// opportunities GetAccountsByStage, per active pipeline with accounts.
 async function accountsByStagePanel(f) {
   await panel('p-stages', '客户阶段分布', async body => {
-    const rows = firstArray(await call(OPPS, 'GetAccountsByStage', f));
-    if (rows.length) stageChart(body, 'stages', rows, ['count', 'account_count', 'accounts']);
-    body.append(table(rows, ['stage_name', 'name', 'stage', 'count']));
+    const list = await pipelines();
+    const all = await Promise.all(list.map(p =>
+      rpc(OPPS, 'GetAccountsByStage', { pipelineId: p.id, orgUnitId: f.unitId, accountsPerStage: 1 })
+        .then(r => ({ p, stages: r.stages || [] }))));
+    let shown = all.filter(x => x.stages.some(s => int(s.accountCount) > 0));
+    if (!shown.length) shown = all.slice(0, 1);
+    for (const { p, stages } of shown) {
+      body.append(el('h3', { text: p.name }));
+      stageChart(body, `stages-${p.id}`, stages.map(s => stageName(p, s.stage)),
+        stages.map(s => int(s.accountCount)), '客户数');
+    }
   });
 }
 
-function isOverdue(row) {
-  if (pick(row, 'overdue') === true) return true;
-  if (Number(pick(row, 'days_overdue', 'overdue_days') || 0) > 0) return true;
-  const status = String(pick(row, 'status') || '');
-  if (/OVERDUE/.test(status)) return true;
-  const due = pick(row, 'due_time', 'due_date', 'due_at', 'planned_time');
-  return typeof due === 'string' && new Date(due) < new Date();
-}
-
+// orders ListPendingCollections: installments the overdue check flagged
+// (past due, not fully paid), longest overdue first.
 async function collectionsPanel(f) {
-  await panel('p-collections', '待回款与逾期', async body => {
-    const rows = firstArray(await call(ORDERS, 'ListPendingCollections', f, { page_size: 100 }));
-    const overdue = rows.filter(isOverdue);
-    const total = rows.reduce((a, r) => a + num(pick(r, 'amount', 'due_amount', 'remaining_amount')), 0);
+  await panel('p-collections', '待回款 · 逾期清单', async body => {
+    const r = await rpc(ORDERS, 'ListPendingCollections', { orgPath: f.unitPath, pageSize: 100 });
+    const items = (r.items || []).slice().sort((a, b) => int(b.daysOverdue) - int(a.daysOverdue));
+    await Promise.all([loadAccountNames(items.map(i => i.accountId)),
+      loadUserNames(items.map(i => i.ownerId))]);
     body.append(el('div', { class: 'kpis' },
-      kpi('待回款笔数', String(rows.length)),
-      kpi('待回款金额', fmtMoney(total)),
-      kpi('逾期笔数', String(overdue.length))));
-    body.append(el('h3', { text: '逾期清单' }),
-      table(overdue, ['account_name', 'contract_name', 'amount', 'due_time', 'days_overdue', 'owner_name']));
-    body.append(el('h3', { text: '全部待回款' }),
-      table(rows, ['account_name', 'contract_name', 'amount', 'due_time', 'owner_name']));
+      kpiOf('overdueCount', '逾期笔数', items.length, String(items.length) + (r.nextPageToken ? '+' : '')),
+      kpiOf('overdueTotal', '逾期未收金额', minor(r.totalOutstanding), fmtMoney(r.totalOutstanding))));
+    body.append(table(items, [
+      ['客户', i => accountName(i.accountId)],
+      ['期次', i => `第 ${int(i.installmentIndex) + 1} 期`],
+      ['应收日期', i => i.dueDate],
+      ['应收', i => fmtMoney(i.amount)],
+      ['未收', i => fmtMoney(i.outstanding)],
+      ['逾期天数', i => int(i.daysOverdue)],
+      ['负责人', i => userName(i.ownerId)],
+    ]));
   });
 }
 
-async function renewalsPanel(f) {
+// orders ListRenewalCandidates (key accounts): contracts ending within six
+// months.
+async function renewalsPanel() {
   await panel('p-renewals', '重点客户续约', async body => {
-    const rows = firstArray(await call(ORDERS, 'ListRenewalCandidates', f, { page_size: 100 }));
-    body.append(table(rows, ['account_name', 'name', 'tier', 'contract_end_time', 'end_time', 'amount', 'owner_name']));
+    const r = await rpc(ORDERS, 'ListRenewalCandidates', { keyAccountsOnly: true, pageSize: 100 });
+    const rows = r.candidates || [];
+    await Promise.all([loadAccountNames(rows.map(c => c.accountId)),
+      loadUserNames(rows.map(c => c.ownerId))]);
+    body.append(table(rows, [
+      ['客户', c => accountName(c.accountId)],
+      ['合同到期', c => c.endDate],
+      ['近两年签约', c => fmtMoney(c.signedLast2Years)],
+      ['负责人', c => userName(c.ownerId)],
+    ]));
   });
 }
 
+// accounts ListAccounts of the unit's subtree, counted by tier (first 1000).
 async function tiersPanel(f) {
   await panel('p-tiers', '客户分级 A/B/C', async body => {
     const counts = { TIER_A: 0, TIER_B: 0, TIER_C: 0, TIER_UNSPECIFIED: 0 };
     let pageToken = '';
     let seen = 0;
     for (let page = 0; page < 5; page++) {
-      const req = await buildRequest(ACCOUNTS, 'ListAccounts', f, { page_size: 200 });
+      const req = { orgUnitId: f.unitId, pageSize: 200 };
       if (pageToken) req.pageToken = pageToken;
       const r = await rpc(ACCOUNTS, 'ListAccounts', req);
       for (const a of (r.accounts || [])) {
-        const t = pick(a, 'tier') || 'TIER_UNSPECIFIED';
+        const t = a.tier || 'TIER_UNSPECIFIED';
         counts[t] = (counts[t] || 0) + 1;
         seen++;
       }
-      pageToken = pick(r, 'next_page_token') || '';
+      pageToken = r.nextPageToken || '';
       if (!pageToken) break;
     }
     body.append(el('div', { class: 'kpis' },
-      kpi('A 类', String(counts.TIER_A)), kpi('B 类', String(counts.TIER_B)),
-      kpi('C 类', String(counts.TIER_C)), kpi('未分级', String(counts.TIER_UNSPECIFIED))));
+      kpiOf('tierA', 'A 类', counts.TIER_A, String(counts.TIER_A)),
+      kpiOf('tierB', 'B 类', counts.TIER_B, String(counts.TIER_B)),
+      kpiOf('tierC', 'C 类', counts.TIER_C, String(counts.TIER_C)),
+      kpiOf('tierNone', '未分级', counts.TIER_UNSPECIFIED, String(counts.TIER_UNSPECIFIED))));
     if (pageToken) body.append(el('p', { class: 'muted', text: `仅统计前 ${seen} 个客户` }));
-    const canvas = el('canvas', { height: '160' });
+    const canvas = el('canvas');
     body.append(el('div', { class: 'chart small' }, canvas));
     chart(canvas, 'tiers', {
       type: 'doughnut',
       data: { labels: ['A', 'B', 'C', '未分级'],
         datasets: [{ data: [counts.TIER_A, counts.TIER_B, counts.TIER_C, counts.TIER_UNSPECIFIED],
           backgroundColor: COLORS.slice(0, 4) }] },
-      options: { maintainAspectRatio: false },
+      options: { maintainAspectRatio: false, animation: false },
     });
   });
 }
 
 // ----------------------------------------------------------- dashboard --
 
+// The caller's org subtree (identity GetOrgSubtree), for the unit filter
+// and the team leaderboard's names.
+let units = [];
+const unitById = new Map();
+
 function filters() {
-  return { ...periodOf($('#period').value), unitId: $('#unit').value };
+  const u = unitById.get($('#unit').value) || {};
+  return { ...periodOf($('#period').value), unitId: u.id || '0', unitPath: u.path || '' };
 }
 
-function refresh() {
+async function refresh() {
   const f = filters();
-  return Promise.all([summaryPanel(f), leaderboardPanel(f), funnelPanel(f),
+  const dash = $('#dashboard');
+  dash.dataset.ready = 'false';
+  await Promise.all([summaryPanel(f), leaderboardPanel(f), funnelPanel(f),
     accountsByStagePanel(f), collectionsPanel(f), renewalsPanel(f), tiersPanel(f)]);
+  dash.dataset.ready = 'true';
 }
 
 async function loadUnits() {
   const select = $('#unit');
   select.replaceChildren();
+  units = [];
+  unitById.clear();
   try {
     const r = await rpc(IDENTITY, 'GetOrgSubtree', {});
-    const units = r.orgUnits || r.org_units || [];
-    for (const u of units) {
-      const depth = Number(u.depth || 0);
-      select.append(el('option', { value: u.id, text: '　'.repeat(depth) + u.name }));
-    }
-  } catch (e) {
-    select.append(el('option', { value: '', text: '我的范围' }));
+    units = r.orgUnits || [];
+  } catch (e) { units = []; }
+  const top = units.length ? Math.min(...units.map(u => int(u.depth))) : 0;
+  for (const u of units) {
+    unitById.set(String(u.id), u);
+    select.append(el('option', { value: u.id, text: '　'.repeat(int(u.depth) - top) + u.name }));
   }
+  if (!units.length) select.append(el('option', { value: '', text: '我的范围' }));
 }
 
 function showDashboard() {
