@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
@@ -85,6 +86,62 @@ bool ParseDay(const std::string& text, absl::CivilDay* out) {
 // How far back a renewal without a quote looks for its predecessors' quote.
 constexpr int kMaxRenewalHops = 5;
 
+// The product a ticket names by id, from orders' GetProduct answer.
+absl::StatusOr<std::optional<ProductRef>> ProductById(
+    const pb::Ticket& t, const absl::Status& s, const opb::Product& product) {
+  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s)) {
+    return InvalidField(
+        "ticket.product_id",
+        absl::StrCat("no product ", t.product_id(), " in the catalogue"));
+  }
+  RETURN_IF_ERROR(s);
+  if (!t.product_sku().empty() &&
+      !absl::EqualsIgnoreCase(t.product_sku(), product.sku())) {
+    return InvalidField("ticket.product_sku",
+                        absl::StrCat("product ", product.id(), " has SKU ",
+                                     product.sku(), ", not ", t.product_sku()));
+  }
+  return std::optional<ProductRef>(ProductRef{product.id(), product.sku()});
+}
+
+// A unary call started now and awaited later (gRPC callback API), so that
+// independent lookups overlap. The destructor waits for the call: it never
+// outlives the buffers it writes, whatever path returns early.
+template <typename Req, typename Resp>
+class PendingCall {
+ public:
+  PendingCall() = default;
+  PendingCall(const PendingCall&) = delete;
+  PendingCall& operator=(const PendingCall&) = delete;
+  ~PendingCall() {
+    if (started_) done_.WaitForNotification();
+  }
+
+  // `start(ctx, req, resp, done)` issues the call, e.g.
+  // stub->async()->GetAccount.
+  template <typename StartFn>
+  void Start(StartFn&& start) {
+    started_ = true;
+    start(&ctx, &req, &resp, [this](grpc::Status s) {
+      status_ = std::move(s);
+      done_.Notify();
+    });
+  }
+  absl::Status Wait() {
+    done_.WaitForNotification();
+    return FromGrpcStatus(status_);
+  }
+
+  grpc::ClientContext ctx;
+  Req req;
+  Resp resp;
+
+ private:
+  bool started_ = false;
+  grpc::Status status_;
+  absl::Notification done_;
+};
+
 }  // namespace
 
 void TicketsServiceImpl::PrepareServiceCall(grpc::ClientContext* call,
@@ -111,21 +168,8 @@ absl::StatusOr<std::optional<ProductRef>> TicketsServiceImpl::ResolveProduct(
     opb::GetProductRequest req;
     req.set_id(t.product_id());
     opb::Product product;
-    absl::Status s = FromGrpcStatus(orders_->GetProduct(&call, req, &product));
-    if (absl::IsNotFound(s) || absl::IsInvalidArgument(s)) {
-      return InvalidField(
-          "ticket.product_id",
-          absl::StrCat("no product ", t.product_id(), " in the catalogue"));
-    }
-    RETURN_IF_ERROR(s);
-    if (!t.product_sku().empty() &&
-        !absl::EqualsIgnoreCase(t.product_sku(), product.sku())) {
-      return InvalidField(
-          "ticket.product_sku",
-          absl::StrCat("product ", product.id(), " has SKU ", product.sku(),
-                       ", not ", t.product_sku()));
-    }
-    return std::optional<ProductRef>(ProductRef{product.id(), product.sku()});
+    return ProductById(
+        t, FromGrpcStatus(orders_->GetProduct(&call, req, &product)), product);
   }
   // By SKU: orders looks products up by id only, so walk the catalogue
   // (inactive products too: a discontinued product is still serviced).
@@ -271,14 +315,35 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     if (accounts_ == nullptr) {
       return absl::UnavailableError("accounts service not configured");
     }
+    const bool names_product = t.product_id() > 0 || !t.product_sku().empty();
+    const bool needs_contract = type.requires_contract() && t.contract_id() > 0;
+    if ((names_product || needs_contract) && orders_ == nullptr) {
+      return absl::UnavailableError("orders service not configured");
+    }
+    // Independent lookups overlap: the account and the product (by id) are
+    // asked while the contract and its quote are read.
+    PendingCall<acpb::GetAccountRequest, acpb::Account> account;
+    PrepareCall(&account.ctx, ctx, p);
+    account.req.set_id(t.account_id());
+    account.Start([&](auto* c, auto* q, auto* r, auto done) {
+      accounts_->async()->GetAccount(c, q, r, std::move(done));
+    });
+    PendingCall<opb::GetProductRequest, opb::Product> product;
+    if (t.product_id() > 0) {
+      PrepareServiceCall(&product.ctx, ctx);
+      product.req.set_id(t.product_id());
+      product.Start([&](auto* c, auto* q, auto* r, auto done) {
+        orders_->async()->GetProduct(c, q, r, std::move(done));
+      });
+    }
+    absl::StatusOr<std::optional<ContractFacts>> contract =
+        std::optional<ContractFacts>();
+    if (needs_contract) {
+      contract = LookupContract(ctx, p, t.contract_id(),
+                                /*with_products=*/names_product);
+    }
     {
-      grpc::ClientContext call;
-      PrepareCall(&call, ctx, p);
-      acpb::GetAccountRequest areq;
-      areq.set_id(t.account_id());
-      acpb::Account account;
-      absl::Status s =
-          FromGrpcStatus(accounts_->GetAccount(&call, areq, &account));
+      absl::Status s = account.Wait();
       if (absl::IsNotFound(s) || absl::IsInvalidArgument(s)) {
         return absl::NotFoundError(
             absl::StrCat("account ", t.account_id(), " not found"));
@@ -293,13 +358,14 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     in.contract_id = t.contract_id();
     in.today = absl::ToCivilDay(
         now, absl::FixedTimeZone(type.hours().utc_offset_minutes() * 60));
-    ASSIGN_OR_RETURN(in.product, ResolveProduct(ctx, t));
-    if (type.requires_contract() && t.contract_id() > 0) {
-      ASSIGN_OR_RETURN(
-          in.contract,
-          LookupContract(ctx, p, t.contract_id(),
-                         /*with_products=*/in.product.has_value()));
+    if (t.product_id() > 0) {
+      ASSIGN_OR_RETURN(in.product,
+                       ProductById(t, product.Wait(), product.resp));
+    } else {
+      ASSIGN_OR_RETURN(in.product, ResolveProduct(ctx, t));
     }
+    RETURN_IF_ERROR(contract.status());
+    in.contract = *contract;
     ASSIGN_OR_RETURN(Eligibility e, DecideEligibility(in));
 
     TicketRecord r;
