@@ -82,6 +82,13 @@ AccountsEventConsumers::AccountsEventConsumers(
         return OnOrders(e, tx);
       },
       clock_);
+  o.stream = events::StreamFor("tickets");
+  tickets_ = std::make_unique<events::StreamConsumer>(
+      pool_, redis, o,
+      [this](const events::Event& e, db::Connection& tx) {
+        return OnTickets(e, tx);
+      },
+      clock_);
 }
 
 AccountsEventConsumers::~AccountsEventConsumers() { Stop(); }
@@ -90,19 +97,22 @@ void AccountsEventConsumers::Start() {
   identity_->Start();
   opportunities_->Start();
   orders_->Start();
+  tickets_->Start();
 }
 
 void AccountsEventConsumers::Stop() {
   identity_->Stop();
   opportunities_->Stop();
   orders_->Stop();
+  tickets_->Stop();
 }
 
 absl::StatusOr<int> AccountsEventConsumers::PollOnce() {
   ASSIGN_OR_RETURN(int a, identity_->PollOnce());
   ASSIGN_OR_RETURN(int b, opportunities_->PollOnce());
   ASSIGN_OR_RETURN(int c, orders_->PollOnce());
-  return a + b + c;
+  ASSIGN_OR_RETURN(int d, tickets_->PollOnce());
+  return a + b + c + d;
 }
 
 absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
@@ -314,6 +324,60 @@ absl::Status AccountsEventConsumers::OnInstallmentOverdue(
   t.kind = kTaskCollection;
   t.dedupe_key = absl::StrCat("collect:", *installment).substr(0, 64);
   return InsertTaskOn(tx, t, now).status();
+}
+
+absl::Status AccountsEventConsumers::OnTickets(const events::Event& e,
+                                               db::Connection& tx) {
+  if (e.type != "TicketSlaEscalated") return absl::OkStatus();
+  std::optional<int64_t> ticket = IntField(e.payload, "ticket_id");
+  const std::string kind = events::StringField(e.payload, "kind").value_or("");
+  const std::string target =
+      events::StringField(e.payload, "target").value_or("");
+  std::optional<std::string> path = OrgPath(e.payload, "manager_path");
+  if (!ticket.has_value() || *ticket <= 0)
+    return Skip(e, "ticket_id: required, a positive integer");
+  if (kind != "near_breach" && kind != "breach")
+    return Skip(e, "kind: near_breach or breach");
+  if (target != "first_response" && target != "resolution")
+    return Skip(e, "target: first_response or resolution");
+  if (!path.has_value()) return Skip(e, "manager_path: required org path");
+  if (support_managers_ == nullptr)
+    return Skip(e, "no support-manager lookup configured");
+  ASSIGN_OR_RETURN(std::optional<Manager> manager,
+                   support_managers_->NearestManager(*path, 0));
+  if (!manager.has_value())
+    return Skip(e, "no active support manager at or above the group");
+  const absl::Time now = clock_->Now();
+  const std::string due_text =
+      events::StringField(e.payload, "due_at").value_or("");
+  TaskRecord t;
+  t.assignee_id = manager->user_id;
+  t.assignee_org_path = manager->org_path;
+  t.title = absl::StrCat(
+      "Ticket #", *ticket,
+      kind == "breach" ? " breached" : " is near breaching", " its ",
+      target == "first_response" ? "first-response" : "resolution", " SLA",
+      due_text.empty() ? "" : absl::StrCat(" (due ", due_text, ")"));
+  if (t.title.size() > 200) t.title.resize(200);
+  std::optional<int64_t> account = IntField(e.payload, "account_id");
+  if (account.has_value() && *account > 0) t.account_id = *account;
+  absl::Time sla_due;
+  t.due_at = now + absl::Hours(1);
+  if (kind == "near_breach" && events::ParseOccurredAt(due_text, &sla_due) &&
+      sla_due > now)
+    t.due_at = sla_due;
+  t.kind = kTaskTicketEscalation;
+  t.dedupe_key = absl::StrCat("ticket-sla:", *ticket, ":", target, ":", kind)
+                     .substr(0, 64);
+  ASSIGN_OR_RETURN(bool added, InsertTaskOn(tx, t, now));
+  log::Info("accounts: ticket SLA escalated to the support manager",
+            {{"ticket", *ticket},
+             {"kind", kind},
+             {"target", target},
+             {"manager", manager->user_id},
+             {"task_added", added},
+             {"event_id", e.event_id}});
+  return absl::OkStatus();
 }
 
 }  // namespace crm::accounts

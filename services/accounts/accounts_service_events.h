@@ -38,6 +38,15 @@
 //       owner_org_path, account_id, opportunity_name, idle_days,
 //       stale_since}: a "stale_opportunity" task for the owner, once per
 //       opportunity and stale_since.
+//   "events:tickets" TicketSlaEscalated {ticket_id, kind (near_breach |
+//       breach), target (first_response | resolution), manager_path (the
+//       support group's org path), due_at, account_id, type_key, priority,
+//       ...}: a "ticket_escalation" task for the support manager -- the
+//       nearest active support_manager at or above manager_path, asked of
+//       identity (EscalateTicketsTo) -- once per ticket, target and kind
+//       (dedupe key "ticket-sla:<ticket>:<target>:<kind>"). Due at the SLA
+//       due time for a near breach, in an hour for a breach. No manager
+//       found (or no lookup configured): logged and acknowledged.
 // Other event types on these streams are ignored. Payloads that can never
 // be applied (a field missing or of the wrong type, an unknown account) are
 // logged and acknowledged, so they do not block the stream.
@@ -61,6 +70,7 @@ namespace crm::accounts {
 
 inline constexpr char kEventsGroup[] = "accounts";
 inline constexpr char kOwnerDeactivatedReason[] = "owner deactivated";
+inline constexpr char kTaskTicketEscalation[] = "ticket_escalation";
 
 class AccountsEventConsumers {
  public:
@@ -77,6 +87,9 @@ class AccountsEventConsumers {
   // Hand a deactivated owner's accounts to their manager instead of the
   // pool (the lookup must outlive this).
   void HandOverToManager(ManagerLookup* lookup) { managers_ = lookup; }
+  // Who gets ticket SLA escalations: a lookup of support managers (must
+  // outlive this).
+  void EscalateTicketsTo(ManagerLookup* lookup) { support_managers_ = lookup; }
 
   // Background polling of the streams; both idempotent.
   void Start();
@@ -89,6 +102,7 @@ class AccountsEventConsumers {
   events::StreamConsumer& identity() { return *identity_; }
   events::StreamConsumer& orders() { return *orders_; }
   events::StreamConsumer& opportunities() { return *opportunities_; }
+  events::StreamConsumer& tickets() { return *tickets_; }
 
  private:
   absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
@@ -97,14 +111,17 @@ class AccountsEventConsumers {
   absl::Status OnInstallmentOverdue(const events::Event& e, db::Connection& tx);
   absl::Status OnOpportunities(const events::Event& e, db::Connection& tx);
   absl::Status OnOpportunityStale(const events::Event& e, db::Connection& tx);
+  absl::Status OnTickets(const events::Event& e, db::Connection& tx);
 
   std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<const Clock> clock_;
   ClaimRules default_rules_;
   ManagerLookup* managers_ = nullptr;
+  ManagerLookup* support_managers_ = nullptr;
   std::unique_ptr<events::StreamConsumer> identity_;
   std::unique_ptr<events::StreamConsumer> opportunities_;
   std::unique_ptr<events::StreamConsumer> orders_;
+  std::unique_ptr<events::StreamConsumer> tickets_;
 };
 
 }  // namespace crm::accounts

@@ -31,6 +31,11 @@ int main(int argc, char** argv) {
   accounts::ManagerLookup managers(identity, rt.service_credentials());
   if (settings.deactivated_accounts_to == "manager")
     consumers.HandOverToManager(&managers);
+  // TicketSlaEscalated (tickets) -> a task for the nearest support manager.
+  accounts::ManagerLookup support_managers(
+      identity, rt.service_credentials(),
+      std::string(auth::kRoleSupportManager));
+  consumers.EscalateTicketsTo(&support_managers);
   // Pool recycling every 10 min under the Redis leader lock.
   accounts::RecycleJobOptions recycle_options;
   recycle_options.recycle.default_claim_rules =

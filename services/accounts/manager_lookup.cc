@@ -20,7 +20,7 @@ absl::StatusOr<std::optional<Manager>> ManagerLookup::NearestManager(
       client::Prepare(&ctx, credentials_->Token(), absl::Seconds(5));
       idpb::ListUsersRequest req;
       req.set_org_unit_id(*unit);
-      req.set_role(std::string(auth::kRoleSalesManager));
+      req.set_role(role_);
       req.set_status(idpb::USER_STATUS_ACTIVE);
       req.set_page_size(500);
       req.set_page_token(page_token);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/auth/principal.h"
 #include "common/auth/service_credentials.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 
@@ -25,11 +26,16 @@ class ManagerLookup {
   ManagerLookup(
       std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
           identity,
-      std::shared_ptr<auth::ServiceCredentials> credentials)
-      : identity_(std::move(identity)), credentials_(std::move(credentials)) {}
+      std::shared_ptr<auth::ServiceCredentials> credentials,
+      std::string role = std::string(auth::kRoleSalesManager))
+      : identity_(std::move(identity)),
+        credentials_(std::move(credentials)),
+        role_(std::move(role)) {}
 
   // Walks from the unit at the end of `org_path` up to the root and returns
-  // the first active sales_manager placed exactly at a unit on the way
+  // the first active user with the lookup's role (sales_manager unless
+  // given, e.g. support_manager for ticket escalations) placed exactly at a
+  // unit on the way
   // (lowest user id on ties), other than `except_user`. nullopt when there
   // is none; UNAVAILABLE (and the like) when identity cannot be asked, so
   // the caller retries rather than guessing.
@@ -39,6 +45,7 @@ class ManagerLookup {
  private:
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
   std::shared_ptr<auth::ServiceCredentials> credentials_;
+  std::string role_;
 };
 
 }  // namespace crm::accounts

@@ -134,10 +134,17 @@ int NearPercent(const pb::TicketType& t) {
 }
 
 SlaClock FirstResponseClock(const TicketRecord& r) {
-  // Waiting on the customer pauses this clock too.
+  // Waiting on the customer pauses this clock too -- but every pause starts
+  // at or after the first response (moving to waiting_on_customer is one),
+  // so once the clock has stopped no pause belongs to it: later waits (and
+  // a reopen) must not shift the first response time or its due time.
+  if (r.first_response_at.has_value()) {
+    return SlaClock{r.created_at, r.first_response_budget_s, 0,
+                    absl::InfinitePast(), *r.first_response_at};
+  }
   return SlaClock{r.created_at, r.first_response_budget_s, r.paused_s,
                   r.paused_since.value_or(absl::InfinitePast()),
-                  r.first_response_at.value_or(absl::InfiniteFuture())};
+                  absl::InfiniteFuture()};
 }
 SlaClock ResolutionClock(const TicketRecord& r) {
   return SlaClock{r.created_at, r.resolution_budget_s, r.paused_s,
@@ -152,6 +159,7 @@ void ToProto(const TicketRecord& r, const Hours& hours, absl::Time now,
   out->set_priority(static_cast<pb::Priority>(r.priority));
   out->set_account_id(r.account_id);
   out->set_contract_id(r.contract_id);
+  out->set_product_id(r.product_id);
   out->set_product_sku(r.product_sku);
   out->set_title(r.title);
   out->set_description(r.description);

@@ -20,6 +20,7 @@
 #include "crm/accounts/v1/accounts.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
 #include "crm/tickets/v1/tickets.grpc.pb.h"
+#include "services/tickets/domain/eligibility.h"
 #include "services/tickets/store/records.h"
 #include "services/tickets/store/ticket_store.h"
 
@@ -117,6 +118,19 @@ class TicketsServiceImpl final : public pb::TicketsService::Service {
   // token for support staff and admins.
   void PrepareCall(grpc::ClientContext* call, grpc::ServerContext* ctx,
                    const auth::Principal& p);
+  // A call with the tickets service's own token (ADR 0007): for lookups
+  // that are not the caller's business (catalogue, a contract's quote).
+  void PrepareServiceCall(grpc::ClientContext* call, grpc::ServerContext* ctx);
+  // The product the ticket names, resolved in orders' catalogue (nullopt
+  // when it names none); INVALID_ARGUMENT for an unknown id or SKU or a
+  // mismatching pair (tickets_service_create.cc).
+  absl::StatusOr<std::optional<ProductRef>> ResolveProduct(
+      grpc::ServerContext* ctx, const pb::Ticket& t);
+  // The contract's eligibility facts (nullopt when not found or not
+  // visible to the caller); with_products: also what it covers.
+  absl::StatusOr<std::optional<ContractFacts>> LookupContract(
+      grpc::ServerContext* ctx, const auth::Principal& p, int64_t contract_id,
+      bool with_products);
   // Whether support_manager / boss scope covers `org_path` (or admin).
   static bool ManagesPath(const auth::Principal& p,
                           const std::string& org_path);

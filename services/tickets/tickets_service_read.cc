@@ -82,7 +82,17 @@ grpc::Status TicketsServiceImpl::ListComments(
     ASSIGN_OR_RETURN(TicketRecord r, VisibleTicket(*conn, p, req->ticket_id()));
     ASSIGN_OR_RETURN(std::vector<CommentRecord> rows,
                      history_store::Comments(*conn, r.id));
-    for (const CommentRecord& c : rows) ToProto(c, resp->add_comments());
+    // Internal comments are for support staff: requesters (sales reps,
+    // customers through the gateway, ...) see the customer-visible ones
+    // and their own.
+    const bool staff =
+        p.IsAdmin() || p.IsService() || p.HasRole(auth::kRoleSupportAgent) ||
+        p.HasRole(auth::kRoleSupportManager) || p.HasRole(auth::kRoleBoss);
+    for (const CommentRecord& c : rows) {
+      if (staff || c.customer_visible || c.author_id == p.user_id) {
+        ToProto(c, resp->add_comments());
+      }
+    }
     return absl::OkStatus();
   });
 }

@@ -100,7 +100,8 @@ absl::StatusOr<SlaCheckResult> RunPass(
                       {"manager_path", r.group_org_path},
                       {"due_at", due},
                       {"type_key", r.type_key},
-                      {"priority", r.priority}};
+                      {"priority", r.priority},
+                      {"account_id", r.account_id}};
                   RETURN_IF_ERROR(
                       events::AppendToOutbox(c, events::StreamFor(kServiceName),
                                              "TicketSlaEscalated",

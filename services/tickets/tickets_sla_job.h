@@ -8,10 +8,11 @@
 // row are set with a conditional UPDATE, and only the winner appends the
 // history row "sla_near_breach" / "sla_breach" and the outbox event
 // TicketSlaEscalated {ticket_id, kind, target, group_id, assignee_id,
-// manager_path, due_at, type_key, priority}. A breach also marks the ticket
-// breached. The scheduled job runs a pass every `interval` under the Redis
-// leader lock "lock:tickets:sla"; the admin RPC RunSlaCheck(as_of) runs the
-// same pass under the same lock.
+// manager_path, due_at, type_key, priority, account_id}; the accounts
+// service turns it into a task for the support manager (ADR 0066). A breach
+// also marks the ticket breached. The scheduled job runs a pass every
+// `interval` under the Redis leader lock "lock:tickets:sla"; the admin RPC
+// RunSlaCheck(as_of) runs the same pass under the same lock.
 #pragma once
 
 #include <memory>

@@ -1,9 +1,11 @@
 // Tickets benchmark, in-process (TicketsHarness: tickets, orders, accounts,
 // identity, MariaDB and Redis). Run with `deploy/crmctl bench tickets` or
-// directly; prints CreateTicket throughput (4 client threads, a repair type
-// that asks accounts' GetAccount and orders' GetContract on every call) as a
-// ratio to grpc.health.v1 Check throughput on the same tickets server in the
-// same run, and the same for a consultation type (GetAccount only).
+// directly; prints CreateTicket throughput (4 client threads) as a ratio to
+// grpc.health.v1 Check throughput on the same tickets server in the same
+// run, for: a consultation type (accounts' GetAccount only), a repair type
+// with a contract (GetAccount + orders' GetContract), and a repair of a
+// named product whose coverage is checked (GetAccount, GetProduct,
+// GetContract, GetQuote).
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -57,7 +59,12 @@ int main() {
   repair.set_key("repair");
   repair.set_name("Repair");
   repair.set_requires_contract(true);
-  if (!h.UpsertType(consult).ok() || !h.UpsertType(repair).ok()) return 1;
+  pb::TicketType product_repair = repair;
+  product_repair.set_key("repair_product");
+  product_repair.set_requires_product(true);
+  if (!h.UpsertType(consult).ok() || !h.UpsertType(repair).ok() ||
+      !h.UpsertType(product_repair).ok())
+    return 1;
   auto rep = h.User("bench.rep", "e1", "sales_rep");
   const int64_t group = h.Group("bench-support", "east");
   const int64_t account = h.orders().Account(rep.token, "Bench Co");
@@ -68,6 +75,11 @@ int main() {
           .SignedContract(
               rep.token, OrdersHarness::Draft(account, 100000, 1,
                                               year + "-01-01", year + "-12-31"))
+          .id();
+  const int64_t product = h.Product("BENCH-1");
+  const int64_t covering =
+      h.ContractFromQuote(rep.token, h.Quote(rep.token, account, {product}),
+                          year)
           .id();
 
   auto health =
@@ -81,10 +93,12 @@ int main() {
   (void)Throughput(1, 100, check);  // warm-up
   const double health_rps = Throughput(kThreads, kHealthCallsPerThread, check);
 
-  auto create = [&](const std::string& type, int64_t contract_id) {
-    return [&, type, contract_id](int, int) {
+  auto create = [&](const std::string& type, int64_t contract_id,
+                    int64_t product_id = 0) {
+    return [&, type, contract_id, product_id](int, int) {
       pb::Ticket t = TicketsHarness::Draft(type, account, group);
       t.set_contract_id(contract_id);
+      t.set_product_id(product_id);
       pb::Ticket out;
       return h.Create(rep.token, t, &out);
     };
@@ -93,6 +107,9 @@ int main() {
       Throughput(kThreads, kCreateCallsPerThread, create("consult", 0));
   const double repair_rps =
       Throughput(kThreads, kCreateCallsPerThread, create("repair", contract));
+  const double product_rps =
+      Throughput(kThreads, kCreateCallsPerThread,
+                 create("repair_product", covering, product));
 
   std::printf("tickets bench (%d client threads)\n", kThreads);
   std::printf("  health Check                 %10.0f rps\n", health_rps);
@@ -100,5 +117,7 @@ int main() {
               consult_rps, health_rps > 0 ? consult_rps / health_rps : 0);
   std::printf("  CreateTicket repair+contract %10.0f rps   ratio %.3f\n",
               repair_rps, health_rps > 0 ? repair_rps / health_rps : 0);
+  std::printf("  CreateTicket repair+product  %10.0f rps   ratio %.3f\n",
+              product_rps, health_rps > 0 ? product_rps / health_rps : 0);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/auth/service_credentials.h"
 #include "common/auth/token.h"
 #include "common/client/client.h"
@@ -85,6 +86,50 @@ void TicketsHarness::AddAgent(int64_t group_id, int64_t user_id,
   pb::SupportGroup g;
   grpc::Status s = stub_->SetGroupAgent(&ctx, req, &g);
   EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+int64_t TicketsHarness::Product(const std::string& sku) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, Admin());
+  crm::orders::v1::CreateProductRequest req;
+  req.mutable_product()->set_sku(sku);
+  req.mutable_product()->set_name(absl::StrCat("Product ", sku));
+  req.mutable_product()->set_unit("unit");
+  req.mutable_product()->mutable_list_price()->set_currency_code("CNY");
+  req.mutable_product()->mutable_list_price()->set_amount_minor(100000);
+  crm::orders::v1::Product out;
+  grpc::Status s = orders_.stub().CreateProduct(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return out.id();
+}
+
+crm::orders::v1::Quote TicketsHarness::Quote(
+    const std::string& token, int64_t account,
+    const std::vector<int64_t>& products) {
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, token);
+  crm::orders::v1::CreateQuoteRequest req;
+  req.mutable_quote()->set_account_id(account);
+  for (int64_t product : products) {
+    crm::orders::v1::QuoteLine* l = req.mutable_quote()->add_lines();
+    l->set_product_id(product);
+    l->set_quantity(1);
+  }
+  crm::orders::v1::Quote out;
+  grpc::Status s = orders_.stub().CreateQuote(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.status(), crm::orders::v1::QUOTE_STATUS_APPROVED);
+  return out;
+}
+
+crm::orders::v1::Contract TicketsHarness::ContractFromQuote(
+    const std::string& token, const crm::orders::v1::Quote& quote,
+    const std::string& year) {
+  crm::orders::v1::Contract draft =
+      OrdersHarness::Draft(quote.account_id(), quote.total().amount_minor(), 1,
+                           year + "-01-01", year + "-12-31");
+  draft.set_quote_id(quote.id());
+  return orders_.SignedContract(token, draft);
 }
 
 pb::Ticket TicketsHarness::Draft(const std::string& type, int64_t account,

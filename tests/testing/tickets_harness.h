@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/server/server.h"
 #include "crm/tickets/v1/tickets.grpc.pb.h"
@@ -43,6 +44,17 @@ class TicketsHarness {
   void AddAgent(int64_t group_id, int64_t user_id,
                 const std::vector<std::string>& skills = {},
                 bool active = true);
+
+  // Orders' catalogue and quotes, for product coverage: a product (admin;
+  // list price 1000.00), an approved quote by `token` for `account` with
+  // one line (quantity 1, no discount) per product, and a signed contract
+  // from that quote (amount = the quote's total) valid all of `year`.
+  int64_t Product(const std::string& sku);
+  crm::orders::v1::Quote Quote(const std::string& token, int64_t account,
+                               const std::vector<int64_t>& products);
+  crm::orders::v1::Contract ContractFromQuote(
+      const std::string& token, const crm::orders::v1::Quote& quote,
+      const std::string& year);
 
   // A ticket draft of `type` for `account` in `group` (NORMAL, INTERNAL).
   static crm::tickets::v1::Ticket Draft(const std::string& type,

@@ -142,6 +142,71 @@ TEST(EligibilityTest, BillableTypeAcceptsWithReason) {
             "billable: contract 9 service period ended on 2026-12-31");
 }
 
+// A repair naming product 42 (SKU PRN-42) on contract 9 whose quote 7
+// lists products 41 and 42.
+EligibilityInput RepairOfProduct() {
+  EligibilityInput in = Repair();
+  in.contract->quote_id = 7;
+  in.contract->covered_products = {41, 42};
+  in.product = ProductRef{42, "PRN-42"};
+  return in;
+}
+
+TEST(EligibilityTest, ProductOnTheQuoteIsCovered) {
+  EXPECT_EQ(Why(RepairOfProduct()), "ok");
+  EXPECT_TRUE(Covers(RepairOfProduct().contract.value(), 41));
+}
+
+TEST(EligibilityTest, ProductNotOnTheQuoteIsNotCovered) {
+  EligibilityInput other = RepairOfProduct();
+  other.product = ProductRef{43, "SCN-43"};
+  EXPECT_EQ(Why(other),
+            "not eligible for free service: contract 9 does not cover "
+            "product SCN-43 (id 43): not on quote 7");
+  EligibilityInput empty = RepairOfProduct();
+  empty.contract->covered_products.clear();
+  EXPECT_NE(Why(empty).find("does not cover product PRN-42"),
+            std::string::npos);
+}
+
+TEST(EligibilityTest, ContractWithoutQuoteCoversNoProduct) {
+  EligibilityInput in = RepairOfProduct();
+  in.contract->quote_id = 0;
+  in.contract->covered_products.clear();
+  EXPECT_EQ(Why(in),
+            "not eligible for free service: contract 9 has no quote listing "
+            "its products, so it does not cover product PRN-42 (id 42)");
+  EXPECT_FALSE(Covers(in.contract.value(), 42));
+  // Without a named product coverage is not asked.
+  in.product.reset();
+  EXPECT_EQ(Why(in), "ok");
+}
+
+TEST(EligibilityTest, CoverageIsCheckedAfterThePeriod) {
+  EligibilityInput in = RepairOfProduct();
+  in.product = ProductRef{43, "SCN-43"};
+  in.today = absl::CivilDay(2027, 1, 1);
+  EXPECT_NE(Why(in).find("ended on 2026-12-31"), std::string::npos);
+  in.contract->is_signed = false;
+  EXPECT_NE(Why(in).find("not signed"), std::string::npos);
+}
+
+TEST(EligibilityTest, UncoveredProductIsBillableWhenTheTypeSaysSo) {
+  EligibilityInput in = RepairOfProduct();
+  in.billable_if_ineligible = true;
+  in.product = ProductRef{43, "SCN-43"};
+  EXPECT_EQ(Why(in),
+            "billable: contract 9 does not cover product SCN-43 (id 43): not "
+            "on quote 7");
+}
+
+TEST(EligibilityTest, ProductOnATypeWithoutContractIsNotChecked) {
+  EligibilityInput in;
+  in.account_id = 5;
+  in.product = ProductRef{43, "SCN-43"};
+  EXPECT_EQ(Why(in), "ok");
+}
+
 TEST(AutoAssignTest, LeastLoadedWithSkill) {
   std::vector<AgentLoad> agents = {{1, {"printer"}, true, 3},
                                    {2, {"printer", "network"}, true, 1},

@@ -1,5 +1,7 @@
 #include "services/tickets/domain/eligibility.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -33,10 +35,28 @@ std::string Reason(const EligibilityInput& in) {
     return absl::StrCat("contract ", in.contract_id,
                         " service period ended on ", Day(c.end));
   }
+  if (in.product.has_value() && !Covers(c, in.product->id)) {
+    const std::string product =
+        absl::StrCat("product ", in.product->sku, " (id ", in.product->id, ")");
+    if (c.quote_id == 0) {
+      return absl::StrCat("contract ", in.contract_id,
+                          " has no quote listing its products, so it does "
+                          "not cover ",
+                          product);
+    }
+    return absl::StrCat("contract ", in.contract_id, " does not cover ",
+                        product, ": not on quote ", c.quote_id);
+  }
   return "";
 }
 
 }  // namespace
+
+bool Covers(const ContractFacts& facts, int64_t product_id) {
+  if (facts.quote_id == 0) return false;
+  return std::find(facts.covered_products.begin(), facts.covered_products.end(),
+                   product_id) != facts.covered_products.end();
+}
 
 absl::StatusOr<Eligibility> DecideEligibility(const EligibilityInput& in) {
   std::string why = Reason(in);

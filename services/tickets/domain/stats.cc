@@ -4,6 +4,26 @@
 
 namespace crm::tickets {
 
+StatsInput Measure(std::string key, const Hours& hours,
+                   const SlaClock& first_response, const SlaClock& resolution,
+                   bool marked_breached, int satisfaction, absl::Time now) {
+  StatsInput s;
+  s.key = std::move(key);
+  if (first_response.stopped != absl::InfiniteFuture()) {
+    s.first_response_seconds =
+        UsedSeconds(hours, first_response, first_response.stopped);
+  }
+  if (resolution.stopped != absl::InfiniteFuture()) {
+    s.resolution_seconds = UsedSeconds(hours, resolution, resolution.stopped);
+  }
+  s.breached = marked_breached ||
+               UsedSeconds(hours, first_response, now) >=
+                   first_response.budget_seconds ||
+               UsedSeconds(hours, resolution, now) >= resolution.budget_seconds;
+  s.satisfaction = satisfaction;
+  return s;
+}
+
 int64_t Percentile(std::vector<int64_t> values, int pct) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());

@@ -16,6 +16,7 @@ struct TicketRecord {
   int priority = 0;
   int64_t account_id = 0;
   int64_t contract_id = 0;
+  int64_t product_id = 0;  // orders' catalogue id; 0 = no product named
   std::string product_sku;
   std::string title;
   std::string description;

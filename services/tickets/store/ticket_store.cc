@@ -9,7 +9,8 @@ namespace crm::tickets::ticket_store {
 namespace {
 
 constexpr char kColumns[] =
-    "id, type_key, priority, account_id, contract_id, product_sku, title, "
+    "id, type_key, priority, account_id, contract_id, product_id, product_sku, "
+    "title, "
     "description, channel, status, assignee_id, group_id, group_org_path, "
     "creator_id, billable, billable_reason, fields_json, attachments_json, "
     "first_response_budget_s, resolution_budget_s, paused_s, paused_since, "
@@ -23,6 +24,7 @@ TicketRecord FromRow(const db::Row& row) {
   r.priority = static_cast<int>(row.Int("priority"));
   r.account_id = row.Int("account_id");
   r.contract_id = row.Int("contract_id");
+  r.product_id = row.Int("product_id");
   r.product_sku = row.String("product_sku");
   r.title = row.String("title");
   r.description = row.String("description");
@@ -111,17 +113,19 @@ absl::StatusOr<int64_t> Insert(db::Connection& c, const TicketRecord& r,
                                const std::string& request_key) {
   RETURN_IF_ERROR(
       c.Exec("INSERT INTO tickets (request_key, type_key, priority, "
-             "account_id, contract_id, product_sku, title, description, "
+             "account_id, contract_id, product_id, product_sku, title, "
+             "description, "
              "channel, status, assignee_id, group_id, group_org_path, "
              "creator_id, billable, billable_reason, fields_json, "
              "attachments_json, first_response_budget_s, "
              "resolution_budget_s, created_at, updated_at) VALUES "
-             "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+             "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
              {request_key.empty() ? db::Param(nullptr) : db::Param(request_key),
               r.type_key,
               r.priority,
               r.account_id,
               r.contract_id,
+              r.product_id,
               r.product_sku,
               r.title,
               r.description,
