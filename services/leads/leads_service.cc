@@ -107,15 +107,18 @@ absl::StatusOr<idpb::User> LeadsServiceImpl::LookupUser(
   return user;
 }
 
-absl::StatusOr<int> LeadsServiceImpl::ResolveSource(const std::string& prefix,
-                                                    int64_t* channel_id,
-                                                    int64_t* campaign_id) {
+absl::StatusOr<int> LeadsServiceImpl::ResolveSource(
+    const std::string& prefix, int64_t* channel_id, int64_t* campaign_id,
+    const CampaignRecord* known) {
   if (*channel_id < 0)
     return InvalidField(absl::StrCat(prefix, "channel_id"), "must be >= 0");
   if (*campaign_id < 0)
     return InvalidField(absl::StrCat(prefix, "campaign_id"), "must be >= 0");
   if (*campaign_id > 0) {
-    absl::StatusOr<CampaignRecord> c = channels_.GetCampaign(*campaign_id);
+    absl::StatusOr<CampaignRecord> c =
+        known != nullptr && known->id == *campaign_id
+            ? absl::StatusOr<CampaignRecord>(*known)
+            : channels_.GetCampaign(*campaign_id);
     if (absl::IsNotFound(c.status())) {
       return InvalidField(
           absl::StrCat(prefix, "campaign_id"),
@@ -187,6 +190,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     // returns its first result whatever its draft says now, so input
     // errors are reported only for a capture not seen before.
     absl::Status cleansed;
+    std::optional<CampaignRecord> by_code;  // read once, reused below
     if (!req->lead().campaign_code().empty()) {
       // A landing-page form names its campaign by public code.
       absl::StatusOr<CampaignRecord> cp =
@@ -195,6 +199,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
         cleansed = InvalidField("lead.campaign_code", "no such campaign");
       } else {
         RETURN_IF_ERROR(cp.status());
+        by_code = *cp;
         if (l.campaign_id == 0) l.campaign_id = cp->id;
         if (l.campaign_id != cp->id) {
           cleansed = InvalidField("lead.campaign_code",
@@ -222,7 +227,8 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     }
     RETURN_IF_ERROR(cleansed);
     ASSIGN_OR_RETURN(int quality,
-                     ResolveSource("lead.", &l.channel_id, &l.campaign_id));
+                     ResolveSource("lead.", &l.channel_id, &l.campaign_id,
+                                   by_code ? &*by_code : nullptr));
     l.score = ScoreOf(l.d, quality, 0, 0);
     l.created_by = p.user_id;
 

@@ -176,8 +176,10 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   // another campaign (not self_id) has the code.
   absl::Status SetCampaignCode(const pb::Campaign& in, int64_t self_id,
                                CampaignRecord* cp);
+  // `known`: the campaign already read (by code), not read again.
   absl::StatusOr<int> ResolveSource(const std::string& prefix,
-                                    int64_t* channel_id, int64_t* campaign_id);
+                                    int64_t* channel_id, int64_t* campaign_id,
+                                    const CampaignRecord* known = nullptr);
   Score ScoreOf(const LeadDraft& d, int channel_quality, int follow_ups,
                 int replies) const;
   absl::StatusOr<Score> Rescore(const LeadRecord& l);
