@@ -52,6 +52,12 @@ LeadsServiceImpl::LeadsServiceImpl(
       identity_(std::move(identity)),
       accounts_(std::move(accounts)),
       opportunities_(std::move(opportunities)),
+      account_checks_(
+          kMaxCheckBatch,
+          [this](const std::string& authorization,
+                 const std::vector<crm::accounts::v1::Account>& drafts) {
+            return CheckAccountsBatch(authorization, drafts);
+          }),
       leads_(pool, clock),
       pools_(pool, clock),
       rules_(pool, clock),
@@ -103,15 +109,18 @@ absl::StatusOr<idpb::User> LeadsServiceImpl::LookupUser(
   return user;
 }
 
-absl::StatusOr<int> LeadsServiceImpl::ResolveSource(const std::string& prefix,
-                                                    int64_t* channel_id,
-                                                    int64_t* campaign_id) {
+absl::StatusOr<int> LeadsServiceImpl::ResolveSource(
+    const std::string& prefix, int64_t* channel_id, int64_t* campaign_id,
+    const CampaignRecord* known) {
   if (*channel_id < 0)
     return InvalidField(absl::StrCat(prefix, "channel_id"), "must be >= 0");
   if (*campaign_id < 0)
     return InvalidField(absl::StrCat(prefix, "campaign_id"), "must be >= 0");
   if (*campaign_id > 0) {
-    absl::StatusOr<CampaignRecord> c = channels_.GetCampaign(*campaign_id);
+    absl::StatusOr<CampaignRecord> c =
+        known != nullptr && known->id == *campaign_id
+            ? absl::StatusOr<CampaignRecord>(*known)
+            : channels_.GetCampaign(*campaign_id);
     if (absl::IsNotFound(c.status())) {
       return InvalidField(
           absl::StrCat(prefix, "campaign_id"),
@@ -173,8 +182,48 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
         !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
       return InvalidField("request_id",
                           "at most 64 printable ASCII characters");
-    ASSIGN_OR_RETURN(std::optional<LeadStore::Outcome> prior,
-                     leads_.FindByRequest(req->request_id()));
+    if (req->keep() && p.user_id == 0)
+      return InvalidField("keep", "only a user can keep a lead");
+    LeadStore::NewLead in;
+    LeadRecord& l = in.lead;
+    l.d = DraftFromProto(req->lead());
+    l.channel_id = req->lead().channel_id();
+    l.campaign_id = req->lead().campaign_id();
+    // The request_id and dedup-key lookups are one query, and the keys
+    // exist only once the draft is cleansed; a retried capture still
+    // returns its first result whatever its draft says now, so input
+    // errors are reported only for a capture not seen before.
+    absl::Status cleansed;
+    std::optional<CampaignRecord> by_code;  // read once, reused below
+    if (!req->lead().campaign_code().empty()) {
+      // A landing-page form names its campaign by public code. Checked
+      // first: the code column is ASCII, so a lookup with other bytes was
+      // an SQL error (INTERNAL) instead of INVALID_ARGUMENT.
+      cleansed =
+          CheckCampaignCode(req->lead().campaign_code(), "lead.campaign_code");
+      if (cleansed.ok()) {
+        absl::StatusOr<CampaignRecord> cp =
+            channels_.GetCampaignByCode(req->lead().campaign_code());
+        if (absl::IsNotFound(cp.status())) {
+          cleansed = InvalidField("lead.campaign_code", "no such campaign");
+        } else {
+          RETURN_IF_ERROR(cp.status());
+          by_code = *cp;
+          if (l.campaign_id == 0) l.campaign_id = cp->id;
+          if (l.campaign_id != cp->id) {
+            cleansed = InvalidField("lead.campaign_code",
+                                    "names another campaign than campaign_id");
+          }
+          if (l.d.region_code.empty()) l.d.region_code = cp->region_code;
+        }
+      }
+    }
+    if (l.d.region_code.empty()) l.d.region_code = p.region_code;
+    if (cleansed.ok()) cleansed = CleanseDraft(&l.d, "lead.");
+    if (cleansed.ok()) in.keys = DedupKeys(l.d);
+    ASSIGN_OR_RETURN(LeadStore::Probe probe,
+                     leads_.ProbeCapture(req->request_id(), in.keys));
+    std::optional<LeadStore::Outcome>& prior = probe.prior;
     if (prior.has_value()) {
       if (prior->merged && !Visible(p, prior->lead)) {
         resp->mutable_lead()->set_id(prior->lead.id);
@@ -186,42 +235,17 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
       resp->set_merged(prior->merged);
       return absl::OkStatus();
     }
-    if (req->keep() && p.user_id == 0)
-      return InvalidField("keep", "only a user can keep a lead");
-    LeadStore::NewLead in;
-    LeadRecord& l = in.lead;
-    l.d = DraftFromProto(req->lead());
-    l.channel_id = req->lead().channel_id();
-    l.campaign_id = req->lead().campaign_id();
-    if (!req->lead().campaign_code().empty()) {
-      // A landing-page form names its campaign by public code. Checked
-      // first: the code column is ASCII, so a lookup with other bytes was
-      // an SQL error (INTERNAL) instead of INVALID_ARGUMENT.
-      RETURN_IF_ERROR(
-          CheckCampaignCode(req->lead().campaign_code(), "lead.campaign_code"));
-      absl::StatusOr<CampaignRecord> cp =
-          channels_.GetCampaignByCode(req->lead().campaign_code());
-      if (absl::IsNotFound(cp.status()))
-        return InvalidField("lead.campaign_code", "no such campaign");
-      RETURN_IF_ERROR(cp.status());
-      if (l.campaign_id == 0) l.campaign_id = cp->id;
-      if (l.campaign_id != cp->id)
-        return InvalidField("lead.campaign_code",
-                            "names another campaign than campaign_id");
-      if (l.d.region_code.empty()) l.d.region_code = cp->region_code;
-    }
-    if (l.d.region_code.empty()) l.d.region_code = p.region_code;
-    RETURN_IF_ERROR(CleanseDraft(&l.d, "lead."));
+    RETURN_IF_ERROR(cleansed);
     ASSIGN_OR_RETURN(int quality,
-                     ResolveSource("lead.", &l.channel_id, &l.campaign_id));
+                     ResolveSource("lead.", &l.channel_id, &l.campaign_id,
+                                   by_code ? &*by_code : nullptr));
     l.score = ScoreOf(l.d, quality, 0, 0);
     l.created_by = p.user_id;
-    in.keys = DedupKeys(l.d);
 
     // A capture that will merge into an open lead needs no account check.
-    ASSIGN_OR_RETURN(std::set<std::string> held, leads_.HeldKeys(in.keys));
+    const bool keys_free = probe.held.empty();
     std::optional<AccountMatch> match;
-    if (held.empty()) {
+    if (keys_free) {
       ASSIGN_OR_RETURN(match, MatchAccount(ctx, l.d));
     }
     if (match.has_value()) {
@@ -258,7 +282,8 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     }
     LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),
                            p.user_id};
-    ASSIGN_OR_RETURN(LeadStore::Outcome out, leads_.CreateOrMerge(in, cap));
+    ASSIGN_OR_RETURN(LeadStore::Outcome out,
+                     leads_.CreateOrMerge(in, cap, keys_free));
     if (out.merged && !Visible(p, out.lead)) {
       // Merged into someone else's lead: say so without showing it.
       resp->mutable_lead()->set_id(out.lead.id);

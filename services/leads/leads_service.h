@@ -25,6 +25,7 @@
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "crm/leads/v1/leads.grpc.pb.h"
 #include "crm/opportunities/v1/opportunities.grpc.pb.h"
+#include "services/leads/coalescer.h"
 #include "services/leads/domain/scoring.h"
 #include "services/leads/store/channel_store.h"
 #include "services/leads/store/conversion_store.h"
@@ -42,7 +43,8 @@ struct LeadsConfig {
   absl::Duration recycle_after = absl::Hours(48);
   // How long a claim holds the Redis lock on the lead.
   absl::Duration claim_lock_ttl = absl::Seconds(5);
-  // Parallel CheckDuplicates calls to accounts during an import.
+  // Parallel CheckDuplicatesBatch calls to accounts for one batch of
+  // import rows (each call carries at least 50 drafts).
   int account_check_concurrency = 8;
   // Tests only: runs after each ConvertLead step is persisted ("account",
   // "contact", "opportunity"), to inject a failure between steps.
@@ -153,6 +155,11 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   grpc::Status ConvertLead(grpc::ServerContext*, const pb::ConvertLeadRequest*,
                            pb::ConvertLeadResponse*) override;
 
+  // CreateLead's coalesced account checks so far: {batch calls, drafts}.
+  std::pair<int64_t, int64_t> AccountCheckCounts() const {
+    return account_checks_.Counts();
+  }
+
  private:
   bool Visible(const auth::Principal& p, const LeadRecord& l) const;
   // NOT_FOUND "lead <id> not found" when missing or invisible.
@@ -169,8 +176,10 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   // another campaign (not self_id) has the code.
   absl::Status SetCampaignCode(const pb::Campaign& in, int64_t self_id,
                                CampaignRecord* cp);
+  // `known`: the campaign already read (by code), not read again.
   absl::StatusOr<int> ResolveSource(const std::string& prefix,
-                                    int64_t* channel_id, int64_t* campaign_id);
+                                    int64_t* channel_id, int64_t* campaign_id,
+                                    const CampaignRecord* known = nullptr);
   Score ScoreOf(const LeadDraft& d, int channel_quality, int follow_ups,
                 int replies) const;
   absl::StatusOr<Score> Rescore(const LeadRecord& l);
@@ -178,11 +187,26 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   absl::StatusOr<int64_t> RegionPool(const std::string& region);
 
   // leads_service_accounts.cc: captures against existing accounts.
+  // One capture; concurrent ones are coalesced into batch calls.
   absl::StatusOr<std::optional<AccountMatch>> MatchAccount(
       grpc::ServerContext* ctx, const LeadDraft& d);
-  // One result per draft, `concurrency` CheckDuplicates calls in flight.
+  // One result per draft (imports): CheckDuplicatesBatch calls, at most
+  // config_.account_check_concurrency in flight.
   absl::StatusOr<std::vector<std::optional<AccountMatch>>> MatchAccounts(
       grpc::ServerContext* ctx, const std::vector<const LeadDraft*>& drafts);
+  // One CheckDuplicatesBatch call (1..kMaxCheckBatch drafts) with the given
+  // authorization metadata; UNAVAILABLE (or UNAUTHENTICATED) on failure.
+  static constexpr size_t kMaxCheckBatch = 500;
+  absl::StatusOr<std::vector<crm::accounts::v1::DraftDuplicates>>
+  CheckAccountsBatch(const std::string& authorization,
+                     const std::vector<crm::accounts::v1::Account>& drafts);
+  // Owners already looked up, by account id (within one import batch).
+  using OwnerCache = std::map<int64_t, std::optional<Owner>>;
+  // The match a check result means for `d` (GetAccount for the owner's
+  // org path, through `owners` when given).
+  absl::StatusOr<std::optional<AccountMatch>> ToMatch(
+      grpc::ServerContext* ctx, const LeadDraft& d,
+      const crm::accounts::v1::DraftDuplicates& r, OwnerCache* owners);
 
   std::shared_ptr<db::ConnectionPool> pool_;
   redis::RedisPool* redis_;
@@ -193,6 +217,9 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
   std::shared_ptr<crm::opportunities::v1::OpportunitiesService::StubInterface>
       opportunities_;
+  // CreateLead's account checks, coalesced per authorization (ADR 0023).
+  Coalescer<crm::accounts::v1::Account, crm::accounts::v1::DraftDuplicates>
+      account_checks_;
   LeadStore leads_;
   PoolStore pools_;
   RuleStore rules_;

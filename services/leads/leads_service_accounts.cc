@@ -1,16 +1,24 @@
-// Captures against existing customers: accounts' CheckDuplicates, called
+// Captures against existing customers: accounts' duplicate check, called
 // with the caller's token (so accounts applies the caller's data scope).
+//
+// CreateLead goes through the Coalescer (coalescer.h, ADR 0023): concurrent
+// captures with the same authorization share one CheckDuplicatesBatch call
+// (up to 500 drafts); a capture alone makes a call of one. ImportLeads
+// checks each batch of rows with CheckDuplicatesBatch directly, split over
+// at most LeadsConfig::account_check_concurrency parallel calls.
 //
 // The draft sent: a company with a credit code as a COMPANY (exact credit
 // code + similar names); otherwise, with a phone, as a PERSON named after
 // the company or contact (exact phone on any account + similar names),
 // since accounts requires a credit code for company drafts. Without either
-// there is nothing to compare exactly and no call is made.
+// there is nothing to compare exactly and the draft is not sent.
 //
 // A match is an exact candidate (credit code or phone) or, for a company,
 // a name candidate with similarity >= kSameNameScore (the normalized names
 // are equal). The owner is routed to when accounts reveals it; the owner's
-// org path comes from GetAccount.
+// org path comes from GetAccount. A draft accounts cannot check (its
+// per-draft error) matches nothing.
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -25,6 +33,8 @@ namespace {
 namespace apb = crm::accounts::v1;
 
 constexpr double kSameNameScore = 0.999;
+// Fewer drafts than this per call are not worth a parallel call (imports).
+constexpr size_t kMinParallelDrafts = 50;
 
 std::optional<apb::Account> DraftFor(const LeadDraft& d) {
   apb::Account a;
@@ -44,21 +54,39 @@ std::optional<apb::Account> DraftFor(const LeadDraft& d) {
   return a;
 }
 
+// The candidate that makes `d` an existing customer, if any.
+const apb::DuplicateCandidate* MatchingCandidate(
+    const LeadDraft& d, const apb::DraftDuplicates& r) {
+  if (!r.error().empty()) return nullptr;  // nothing comparable
+  for (const apb::DuplicateCandidate& c : r.candidates()) {
+    const bool same_name = c.match() == "name" &&
+                           d.kind == LeadKind::kCompany &&
+                           c.score() >= kSameNameScore;
+    if (c.exact() || same_name) return &c;
+  }
+  return nullptr;
+}
+
+std::string AuthorizationOf(const grpc::ServerContext& ctx) {
+  auto it = ctx.client_metadata().find("authorization");
+  if (it == ctx.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
 }  // namespace
 
-absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::MatchAccount(
-    grpc::ServerContext* ctx, const LeadDraft& d) {
-  if (accounts_ == nullptr) return std::nullopt;
-  std::optional<apb::Account> draft = DraftFor(d);
-  if (!draft.has_value()) return std::nullopt;
+absl::StatusOr<std::vector<apb::DraftDuplicates>>
+LeadsServiceImpl::CheckAccountsBatch(const std::string& authorization,
+                                     const std::vector<apb::Account>& drafts) {
   grpc::ClientContext call;
-  client::PrepareOnBehalf(&call, *ctx);
-  apb::CheckDuplicatesRequest req;
-  *req.mutable_draft() = *draft;
-  apb::CheckDuplicatesResponse resp;
+  client::Prepare(&call, "", absl::Seconds(5));
+  if (!authorization.empty()) call.AddMetadata("authorization", authorization);
+  apb::CheckDuplicatesBatchRequest req;
+  req.mutable_drafts()->Reserve(static_cast<int>(drafts.size()));
+  for (const apb::Account& d : drafts) *req.add_drafts() = d;
+  apb::CheckDuplicatesBatchResponse resp;
   absl::Status s =
-      FromGrpcStatus(accounts_->CheckDuplicates(&call, req, &resp));
-  if (absl::IsInvalidArgument(s)) return std::nullopt;  // nothing comparable
+      FromGrpcStatus(accounts_->CheckDuplicatesBatch(&call, req, &resp));
   if (!s.ok()) {
     return absl::Status(
         s.code() == absl::StatusCode::kUnauthenticated
@@ -66,54 +94,109 @@ absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::MatchAccount(
             : absl::StatusCode::kUnavailable,
         absl::StrCat("accounts duplicate check failed: ", s.message()));
   }
-  for (const apb::DuplicateCandidate& c : resp.candidates()) {
-    const bool same_name = c.match() == "name" &&
-                           d.kind == LeadKind::kCompany &&
-                           c.score() >= kSameNameScore;
-    if (!c.exact() && !same_name) continue;
-    AccountMatch m;
-    m.account_id = c.account_id();
-    if (c.owner_id() > 0) {
-      grpc::ClientContext get;
-      client::PrepareOnBehalf(&get, *ctx);
-      apb::GetAccountRequest greq;
-      greq.set_id(c.account_id());
-      apb::Account account;
-      if (accounts_->GetAccount(&get, greq, &account).ok() &&
-          account.owner_id() > 0) {
-        m.owner = Owner{account.owner_id(), account.owner_org_path()};
-      }
-    }
-    return m;
+  if (resp.results_size() != static_cast<int>(drafts.size())) {
+    return absl::UnavailableError(
+        absl::StrCat("accounts duplicate check failed: ", resp.results_size(),
+                     " results for ", drafts.size(), " drafts"));
   }
-  return std::nullopt;
+  std::vector<apb::DraftDuplicates> out;
+  out.reserve(drafts.size());
+  for (apb::DraftDuplicates& r : *resp.mutable_results())
+    out.push_back(std::move(r));
+  return out;
+}
+
+absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::ToMatch(
+    grpc::ServerContext* ctx, const LeadDraft& d, const apb::DraftDuplicates& r,
+    OwnerCache* owners) {
+  const apb::DuplicateCandidate* c = MatchingCandidate(d, r);
+  if (c == nullptr) return std::nullopt;
+  AccountMatch m;
+  m.account_id = c->account_id();
+  if (c->owner_id() <= 0) return m;
+  if (owners != nullptr) {
+    auto it = owners->find(c->account_id());
+    if (it != owners->end()) {
+      m.owner = it->second;
+      return m;
+    }
+  }
+  grpc::ClientContext get;
+  client::PrepareOnBehalf(&get, *ctx);
+  apb::GetAccountRequest greq;
+  greq.set_id(c->account_id());
+  apb::Account account;
+  if (accounts_->GetAccount(&get, greq, &account).ok() &&
+      account.owner_id() > 0) {
+    m.owner = Owner{account.owner_id(), account.owner_org_path()};
+  }
+  if (owners != nullptr) (*owners)[c->account_id()] = m.owner;
+  return m;
+}
+
+absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::MatchAccount(
+    grpc::ServerContext* ctx, const LeadDraft& d) {
+  if (accounts_ == nullptr) return std::nullopt;
+  std::optional<apb::Account> draft = DraftFor(d);
+  if (!draft.has_value()) return std::nullopt;
+  ASSIGN_OR_RETURN(apb::DraftDuplicates r,
+                   account_checks_.Submit(AuthorizationOf(*ctx), *draft));
+  return ToMatch(ctx, d, r, nullptr);
 }
 
 absl::StatusOr<std::vector<std::optional<AccountMatch>>>
 LeadsServiceImpl::MatchAccounts(grpc::ServerContext* ctx,
                                 const std::vector<const LeadDraft*>& drafts) {
   std::vector<std::optional<AccountMatch>> out(drafts.size());
-  std::vector<absl::Status> errors(drafts.size());
+  if (accounts_ == nullptr) return out;
+  // The drafts worth sending, and where they came from.
+  std::vector<apb::Account> send;
+  std::vector<size_t> from;
+  for (size_t i = 0; i < drafts.size(); ++i) {
+    std::optional<apb::Account> a = DraftFor(*drafts[i]);
+    if (!a.has_value()) continue;
+    send.push_back(std::move(*a));
+    from.push_back(i);
+  }
+  if (send.empty()) return out;
+  // Contiguous chunks of at most kMaxCheckBatch drafts, in parallel.
+  const size_t parallel =
+      std::clamp<size_t>(std::min<size_t>(send.size() / kMinParallelDrafts,
+                                          config_.account_check_concurrency),
+                         1, send.size());
+  const size_t per_call =
+      std::min<size_t>(kMaxCheckBatch, (send.size() + parallel - 1) / parallel);
+  const size_t calls = (send.size() + per_call - 1) / per_call;
+  const std::string authorization = AuthorizationOf(*ctx);
+  std::vector<apb::DraftDuplicates> results(send.size());
+  std::vector<absl::Status> errors(calls);
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < drafts.size(); i = next++) {
-      absl::StatusOr<std::optional<AccountMatch>> m =
-          MatchAccount(ctx, *drafts[i]);
-      if (m.ok()) {
-        out[i] = std::move(*m);
-      } else {
-        errors[i] = m.status();
+    for (size_t k = next++; k < calls; k = next++) {
+      const size_t begin = k * per_call;
+      const size_t end = std::min(send.size(), begin + per_call);
+      std::vector<apb::Account> chunk(send.begin() + begin, send.begin() + end);
+      absl::StatusOr<std::vector<apb::DraftDuplicates>> r =
+          CheckAccountsBatch(authorization, chunk);
+      if (!r.ok()) {
+        errors[k] = r.status();
+        continue;
       }
+      for (size_t j = 0; j < r->size(); ++j)
+        results[begin + j] = std::move((*r)[j]);
     }
   };
-  const int threads =
-      std::max(1, std::min<int>(config_.account_check_concurrency,
-                                static_cast<int>(drafts.size())));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  std::vector<std::thread> threads;
+  const size_t workers = std::min(calls, parallel);
+  for (size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
-  for (std::thread& t : pool) t.join();
+  for (std::thread& t : threads) t.join();
   for (const absl::Status& s : errors) RETURN_IF_ERROR(s);
+  OwnerCache owners;
+  for (size_t j = 0; j < send.size(); ++j) {
+    ASSIGN_OR_RETURN(out[from[j]],
+                     ToMatch(ctx, *drafts[from[j]], results[j], &owners));
+  }
   return out;
 }
 

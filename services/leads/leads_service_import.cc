@@ -4,10 +4,11 @@
 // Protocol: the first message is the ImportLeadsHeader, then the file's
 // bytes in order; parsed as the chunks arrive (common/import, exactly as
 // accounts' import). Rows are processed in batches of kBatchRows: the valid
-// rows of a batch are checked against accounts with bounded parallel
-// CheckDuplicates calls (LeadsConfig::account_check_concurrency), then the
-// batch is one transaction of CreateOrMerge steps, so a row duplicating an
-// open lead (or an earlier row of the file) is MERGED into it.
+// rows of a batch that will not merge are checked against accounts with
+// CheckDuplicatesBatch (split over at most
+// LeadsConfig::account_check_concurrency parallel calls), then the batch is
+// one transaction of CreateOrMerge steps, so a row duplicating an open lead
+// (or an earlier row of the file) is MERGED into it.
 //
 // Per row: CREATED, EXISTING_CUSTOMER (created, routed to the account's
 // owner), MERGED (lead_id = the open lead), INVALID ("<field>: <rule>").
@@ -197,8 +198,12 @@ grpc::Status LeadsServiceImpl::ImportLeads(
           for (size_t i = 0; i < batch.size(); ++i) {
             if (!batch[i].error.empty()) continue;
             LeadStore::Capture cap{channel_id, campaign_id, "", p.user_id};
-            ASSIGN_OR_RETURN(outcomes[i],
-                             LeadStore::CreateOrMergeOn(c, news[i], cap, now));
+            // A row whose keys were free (checked) is inserted without the
+            // locking lookup on the first attempt; a key taken meanwhile
+            // aborts the batch and the retry looks every key up.
+            ASSIGN_OR_RETURN(outcomes[i], LeadStore::CreateOrMergeOn(
+                                              c, news[i], cap, now,
+                                              checked[i] && attempt == 0));
           }
           return absl::OkStatus();
         });

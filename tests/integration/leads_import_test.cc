@@ -98,6 +98,48 @@ TEST_F(LeadsImportTest, EveryRowGetsAnOutcome) {
   EXPECT_EQ(first.region_code(), "east");  // the importer's region
 }
 
+TEST_F(LeadsImportTest, ManyRowsAreCheckedInParallelBatches) {
+  // 300 distinct prospects; every tenth phone belongs to rep's customer.
+  // More than one parallel CheckDuplicatesBatch call per 500-row batch.
+  for (int i = 0; i < 300; i += 10) {
+    apb::Account person;
+    person.set_kind(apb::ACCOUNT_KIND_PERSON);
+    person.set_name(absl::StrCat("批量老客户", i));
+    person.set_phone(absl::StrCat("1371234", 1000 + i));
+    person.set_region_code("east");
+    h.accounts().CreateAccountOk(rep.token, person);
+  }
+  std::string csv = "公司名称,手机\n";
+  for (int i = 0; i < 300; ++i)
+    absl::StrAppend(&csv, "批量导入公司", i, ",1371234", 1000 + i, "\n");
+  pb::ImportLeadsResponse out;
+  grpc::Status s = Import(mgr, csv, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.created(), 300);
+  EXPECT_EQ(out.existing_customers(), 30);
+  EXPECT_EQ(out.merged(), 0);
+  EXPECT_EQ(out.invalid(), 0);
+  for (const auto& r : out.rows()) {
+    const int i = static_cast<int>(r.row()) - 2;
+    EXPECT_EQ(r.outcome() == pb::ImportLeadRowResult::OUTCOME_EXISTING_CUSTOMER,
+              i % 10 == 0)
+        << r.row();
+  }
+  EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS n FROM leads WHERE owner_id = ? "
+                       "AND existing_customer = 1",
+                       "n", {rep.user_id}),
+            30);
+}
+
+TEST_F(LeadsImportTest, AccountsDownFailsTheImportWithUnavailable) {
+  h.StopAccounts();
+  pb::ImportLeadsResponse out;
+  grpc::Status s = Import(mgr, "公司名称,手机\n宕机导入,13612340040\n", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  h.StartAccounts();
+  EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS n FROM leads", "n"), 0);
+}
+
 TEST_F(LeadsImportTest, RequestIdReplaysTheSummary) {
   const std::string csv = "公司名称,手机\n重放公司,13612340020\n";
   pb::ImportLeadsResponse a, b;

@@ -238,6 +238,101 @@ TEST_F(LeadsTest, ExistingCustomerGoesToTheAccountOwner) {
   EXPECT_EQ(l3.account_id(), company);
 }
 
+TEST_F(LeadsTest, ConcurrentCapturesShareAccountChecksAndKeepTheirAnswers) {
+  // rep owns person accounts for the even phones; odd phones are new.
+  for (int i = 0; i < 16; i += 2) {
+    apb::Account person;
+    person.set_kind(apb::ACCOUNT_KIND_PERSON);
+    person.set_name(absl::StrCat("并发老客户", i));
+    person.set_phone(absl::StrCat("139123401", 10 + i));
+    person.set_region_code("east");
+    h.accounts().CreateAccountOk(rep.token, person);
+  }
+  // A rep of the north sees none of rep's accounts: for the same kind of
+  // capture accounts reveals no owner, so the lead is pooled.
+  apb::Account hidden;
+  hidden.set_kind(apb::ACCOUNT_KIND_PERSON);
+  hidden.set_name("隐藏老客户");
+  hidden.set_phone("13912340199");
+  hidden.set_region_code("east");
+  const int64_t hidden_id = h.accounts().CreateAccountOk(rep.token, hidden);
+
+  const auto before = h.service().AccountCheckCounts();
+  std::vector<pb::CreateLeadResponse> out(17);
+  std::vector<grpc::Status> status(17);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      status[i] = h.Create(mgr,
+                           CompanyLead(absl::StrCat("并发新公司", i),
+                                       absl::StrCat("139123401", 10 + i)),
+                           &out[i]);
+    });
+  }
+  threads.emplace_back([&] {
+    pb::Lead l = CompanyLead("北方新公司", "13912340199", "north");
+    status[16] = h.Create(north, l, &out[16]);
+  });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < 16; ++i) {
+    ASSERT_TRUE(status[i].ok()) << i << ": " << status[i].error_message();
+    const pb::Lead& l = out[i].lead();
+    EXPECT_FALSE(out[i].merged()) << i;
+    EXPECT_EQ(l.existing_customer(), i % 2 == 0) << i;
+    if (i % 2 == 0) {
+      EXPECT_EQ(l.owner_id(), rep.user_id) << i;
+      EXPECT_EQ(l.status(), pb::LEAD_STATUS_ASSIGNED) << i;
+    } else {
+      EXPECT_EQ(l.owner_id(), 0) << i;
+      EXPECT_GT(l.pool_id(), 0) << i;
+    }
+  }
+  ASSERT_TRUE(status[16].ok()) << status[16].error_message();
+  EXPECT_TRUE(out[16].lead().existing_customer());
+  EXPECT_EQ(out[16].lead().account_id(), hidden_id);
+  EXPECT_EQ(out[16].lead().owner_id(), 0);  // not shown to the north rep
+  EXPECT_GT(out[16].lead().pool_id(), 0);
+  const auto after = h.service().AccountCheckCounts();
+  EXPECT_EQ(after.second - before.second, 17);  // every capture was checked
+  EXPECT_LE(after.first - before.first, 17);    // in as many calls or fewer
+}
+
+TEST_F(LeadsTest, ARetriedCaptureReturnsItsFirstResultEvenIfNowInvalid) {
+  pb::CreateLeadResponse first, again;
+  ASSERT_TRUE(
+      h.Create(mgr, CompanyLead("重试公司", "13912340041"), &first, "form-r")
+          .ok());
+  // The same request_id with a draft that would not pass cleansing now.
+  ASSERT_TRUE(
+      h.Create(mgr, CompanyLead("重试公司", "12345"), &again, "form-r").ok());
+  EXPECT_EQ(again.lead().id(), first.lead().id());
+  // Without the request_id the same draft is an error naming the field.
+  grpc::Status s = h.Create(mgr, CompanyLead("重试公司", "12345"), &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("lead.phone"));
+}
+
+TEST_F(LeadsTest, ConcurrentRetriesOfOneRequestMakeOneCapture) {
+  std::vector<std::thread> threads;
+  std::vector<int64_t> ids(8, 0);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      pb::CreateLeadResponse out;
+      if (h.Create(mgr, CompanyLead("并发重试公司", "13912340042"), &out,
+                   "form-same")
+              .ok()) {
+        ids[i] = out.lead().id();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int64_t id : ids) EXPECT_EQ(id, ids[0]);
+  EXPECT_GT(ids[0], 0);
+  EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS n FROM leads", "n"), 1);
+  EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS n FROM lead_captures", "n"), 1);
+  EXPECT_EQ(h.QueryInt("SELECT capture_count AS n FROM leads", "n"), 1);
+}
+
 TEST_F(LeadsTest, AccountsDownIsUnavailable) {
   h.StopAccounts();
   pb::CreateLeadResponse out;

@@ -29,6 +29,7 @@ class LeadsHarness {
   ~LeadsHarness();
 
   crm::leads::v1::LeadsService::Stub& stub() { return *stub_; }
+  leads::LeadsServiceImpl& service() { return *service_; }
   AccountsHarness& accounts() { return accounts_; }
   ManualClock& clock() { return accounts_.clock(); }
   TestSchema& schema() { return schema_; }

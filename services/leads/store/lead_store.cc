@@ -220,9 +220,51 @@ absl::StatusOr<std::optional<LeadStore::Outcome>> LeadStore::FindByRequest(
   return out;
 }
 
+absl::StatusOr<LeadStore::Probe> LeadStore::ProbeCapture(
+    const std::string& request_id, const std::vector<std::string>& keys) {
+  Probe out;
+  std::vector<std::string> parts;
+  std::vector<db::Param> params;
+  if (!request_id.empty()) {
+    parts.push_back(
+        "SELECT 0 AS src, lead_id, merged, '' AS dedup_key FROM "
+        "lead_captures WHERE request_id = ?");
+    params.emplace_back(request_id);
+  }
+  if (!keys.empty()) {
+    parts.push_back(absl::StrCat(
+        "SELECT 1 AS src, lead_id, 0 AS merged, dedup_key FROM lead_keys "
+        "WHERE dedup_key IN (",
+        Placeholders(keys.size()), ")"));
+    params.insert(params.end(), keys.begin(), keys.end());
+  }
+  if (parts.empty()) return out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(db::Rows rows,
+                         c.Query(absl::StrJoin(parts, " UNION ALL "), params));
+        out = Probe{};
+        std::optional<std::pair<int64_t, bool>> prior;
+        for (const db::Row& r : rows) {
+          if (r.Int("src") == 0) {
+            prior = {r.Int("lead_id"), r.Bool("merged")};
+          } else {
+            out.held.insert(r.String("dedup_key"));
+          }
+        }
+        if (prior.has_value()) {
+          ASSIGN_OR_RETURN(LeadRecord l, GetLeadOn(c, prior->first, false));
+          out.prior = Outcome{std::move(l), prior->second};
+        }
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
 absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
-    db::Connection& c, const NewLead& in, const Capture& cap, absl::Time now) {
-  if (!cap.request_id.empty()) {
+    db::Connection& c, const NewLead& in, const Capture& cap, absl::Time now,
+    bool insert_only) {
+  if (!insert_only && !cap.request_id.empty()) {
     ASSIGN_OR_RETURN(db::Rows prior,
                      c.Query("SELECT lead_id, merged FROM lead_captures "
                              "WHERE request_id = ?",
@@ -233,7 +275,10 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
       return Outcome{std::move(l), prior.front().Bool("merged")};
     }
   }
-  ASSIGN_OR_RETURN(std::optional<int64_t> holder, KeyHolder(c, in.keys));
+  std::optional<int64_t> holder;
+  if (!insert_only) {
+    ASSIGN_OR_RETURN(holder, KeyHolder(c, in.keys));
+  }
   if (holder.has_value()) {
     RETURN_IF_ERROR(InsertCapture(c, *holder, true, cap, now));
     RETURN_IF_ERROR(c.Exec("UPDATE leads SET capture_count = capture_count + "
@@ -325,13 +370,15 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
   return Outcome{std::move(created), false};
 }
 
-absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(
-    const NewLead& in, const Capture& cap) {
+absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(const NewLead& in,
+                                                            const Capture& cap,
+                                                            bool keys_free) {
   absl::Status last;
   for (int attempt = 0; attempt < kMaxCreateAttempts; ++attempt) {
+    const bool insert_only = keys_free && attempt == 0;
     absl::StatusOr<Outcome> out = db::RunInTransactionFor<Outcome>(
         *pool_, [&](db::Connection& c) -> absl::StatusOr<Outcome> {
-          return CreateOrMergeOn(c, in, cap, clock_->Now());
+          return CreateOrMergeOn(c, in, cap, clock_->Now(), insert_only);
         });
     if (out.ok() || !absl::IsAborted(out.status())) {
       // A concurrent retry of the same request_id may have won the insert.

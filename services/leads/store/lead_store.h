@@ -56,18 +56,35 @@ class LeadStore {
   absl::StatusOr<std::optional<Outcome>> FindByRequest(
       const std::string& request_id);
 
+  // FindByRequest and HeldKeys in one query (CreateLead's first read); the
+  // prior capture's lead is read only when there is one.
+  struct Probe {
+    std::optional<Outcome> prior;
+    std::set<std::string> held;
+  };
+  absl::StatusOr<Probe> ProbeCapture(const std::string& request_id,
+                                     const std::vector<std::string>& keys);
+
   // In one transaction: a capture whose key an open lead holds is merged
   // into it (a merged capture row, capture_count + 1, MERGE history);
   // otherwise the lead is inserted with its keys and first capture, and
   // LeadCreated (plus LeadAssigned when it starts owned) is appended.
   // Races between two captures of the same key are retried.
-  absl::StatusOr<Outcome> CreateOrMerge(const NewLead& in, const Capture& cap);
+  // `keys_free`: a probe just saw none of the keys held and no capture with
+  // the request_id, so the first attempt inserts straight away (no locking
+  // read); the keys' and request_id's unique indexes still decide a race: a
+  // taken key makes the retry merge, a taken request_id returns the first
+  // result.
+  absl::StatusOr<Outcome> CreateOrMerge(const NewLead& in, const Capture& cap,
+                                        bool keys_free = false);
   // The same on a caller's transaction; ABORTED when a concurrent capture
   // took a key between the check and the insert (roll back and retry).
+  // `insert_only`: skip the request_id and key lookups and insert.
   static absl::StatusOr<Outcome> CreateOrMergeOn(db::Connection& c,
                                                  const NewLead& in,
                                                  const Capture& cap,
-                                                 absl::Time now);
+                                                 absl::Time now,
+                                                 bool insert_only = false);
 
   struct ListFilter {
     std::optional<LeadStatus> status;
