@@ -1,14 +1,14 @@
 // Leads benchmarks, in-process (LeadsHarness: leads, accounts, identity,
 // MariaDB and Redis of `crmctl bench`). Run with `deploy/crmctl bench leads`
 // or directly; figures are printed at the end:
-//   - CreateLead throughput (4 client threads, distinct prospects, each
-//     call also asks accounts' CheckDuplicates) as a ratio to
-//     grpc.health.v1 Check throughput on the same leads server in the same
-//     run (issue 7 target: >= 0.25 on 2 cores);
+//   - CreateLead throughput (the shared load generator, 8 calls in flight,
+//     distinct prospects, each call also asks accounts' CheckDuplicates) as
+//     a ratio to grpc.health.v1 Check throughput on the same leads server
+//     in the same run (issue 7 target: >= 0.25 on 2 cores);
 //   - ImportLeads of N CSV rows (default 100,000; --rows=N or
-//     CRM_BENCH_LEAD_ROWS to change) with 10% duplicates of the previous
-//     row and 5% invalid phones: rows/s and peak RSS (getrusage
-//     ru_maxrss of this process, which hosts all three services).
+//     CRM_BENCH_LEAD_ROWS to change; else scaled by CRM_BENCH_SCALE) with 10%
+//     duplicates of the previous row and 5% invalid phones: rows/s and peak RSS
+//     (getrusage ru_maxrss of this process, which hosts all three services).
 #include <sys/resource.h>
 
 #include <atomic>
@@ -23,16 +23,18 @@
 #include "absl/strings/str_format.h"
 #include "common/client/client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
 #include "tests/testing/leads_harness.h"
+#include "tests/testing/load_gen.h"
 
 namespace {
 
 namespace pb = crm::leads::v1;
 using crm::testing::LeadsHarness;
 
-constexpr int kThreads = 4;
-constexpr int kHealthCallsPerThread = 1500;
-constexpr int kCreateCallsPerThread = 300;
+namespace bench = crm::testing::bench;
+constexpr int kInFlight = 8;
 
 long PeakRssKib() {
   rusage u{};
@@ -44,27 +46,6 @@ long PeakRssKib() {
 std::string Phone(int64_t i, const char* prefix = "135") {
   const int64_t sub = (i * 48271 + 12345678) % 100000000;
   return absl::StrFormat("%s%08d", prefix, sub);
-}
-
-template <typename Fn>
-double Throughput(int threads, int per_thread, Fn&& call) {
-  std::atomic<int> errors{0};
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        grpc::Status s = call(t, i);
-        if (!s.ok() && errors++ == 0)
-          std::fprintf(stderr, "first failure: %s\n",
-                       s.error_message().c_str());
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  if (errors > 0) std::fprintf(stderr, "%d calls failed\n", errors.load());
-  return threads * per_thread / secs;
 }
 
 std::string ImportCsv(int rows) {
@@ -94,7 +75,7 @@ std::string ImportCsv(int rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int rows = 100000;
+  int rows = static_cast<int>(bench::Scaled(100000));
   if (const char* env = std::getenv("CRM_BENCH_LEAD_ROWS"))
     rows = std::atoi(env);
   for (int i = 1; i < argc; ++i)
@@ -102,55 +83,52 @@ int main(int argc, char** argv) {
 
   LeadsHarness h;
   const std::string mgr = h.User("bench_mgr", "east", "sales_manager").token;
-  auto health =
-      grpc::health::v1::Health::NewStub(crm::client::MakeChannel(h.address()));
+  auto channel = crm::client::MakeChannel(h.address());
 
   // Warm-up: connections, the region pool, prepared statements.
   for (int i = 0; i < 50; ++i) {
-    grpc::ClientContext ctx;
-    crm::client::Prepare(&ctx, "");
-    grpc::health::v1::HealthCheckResponse r;
-    health->Check(&ctx, {}, &r);
     h.CreateOk(mgr, crm::testing::CompanyLead(absl::StrCat("预热", i),
                                               Phone(900000 + i, "137")));
   }
 
-  const double health_rps =
-      Throughput(kThreads, kHealthCallsPerThread, [&](int, int) {
-        grpc::ClientContext ctx;
-        crm::client::Prepare(&ctx, "");
-        grpc::health::v1::HealthCheckResponse r;
-        return health->Check(&ctx, {}, &r);
+  const bench::LoadOptions opts = bench::UnaryOptions(kInFlight);
+  const bench::LoadResult health = bench::RunHealthCheck(channel, opts);
+  bench::Print("health Check", health);
+  const bench::LoadResult create =
+      bench::RunAsync(opts, [&](int64_t n, bench::Done done) {
+        auto c = std::make_shared<
+            bench::Unary<pb::CreateLeadRequest, pb::CreateLeadResponse>>();
+        crm::client::Prepare(&c->ctx, mgr);
+        *c->req.mutable_lead() =
+            crm::testing::CompanyLead(absl::StrCat("基准公司", n), Phone(n));
+        h.stub().async()->CreateLead(&c->ctx, &c->req, &c->resp,
+                                     [c, done](grpc::Status s) { done(s); });
       });
-  const double create_rps =
-      Throughput(kThreads, kCreateCallsPerThread, [&](int t, int i) {
-        pb::CreateLeadResponse out;
-        const int64_t n = t * 100000 + i;
-        return h.Create(
-            mgr,
-            crm::testing::CompanyLead(absl::StrCat("基准公司", n), Phone(n)),
-            &out);
-      });
+  bench::Print("CreateLead", create);
 
   // The downstream part of every capture, alone: accounts' CheckDuplicates.
-  const double check_rps =
-      Throughput(kThreads, kCreateCallsPerThread, [&](int t, int i) {
-        grpc::ClientContext ctx;
-        crm::client::Prepare(&ctx, mgr);
-        crm::accounts::v1::CheckDuplicatesRequest req;
-        req.mutable_draft()->set_kind(crm::accounts::v1::ACCOUNT_KIND_PERSON);
-        req.mutable_draft()->set_name(absl::StrCat("基准公司", t, i));
-        req.mutable_draft()->set_phone(Phone(t * 100000 + i, "139"));
-        req.mutable_draft()->set_region_code("east");
-        crm::accounts::v1::CheckDuplicatesResponse out;
-        return h.accounts().stub().CheckDuplicates(&ctx, req, &out);
+  const bench::LoadResult check =
+      bench::RunAsync(opts, [&](int64_t n, bench::Done done) {
+        auto c = std::make_shared<
+            bench::Unary<crm::accounts::v1::CheckDuplicatesRequest,
+                         crm::accounts::v1::CheckDuplicatesResponse>>();
+        crm::client::Prepare(&c->ctx, mgr);
+        auto* d = c->req.mutable_draft();
+        d->set_kind(crm::accounts::v1::ACCOUNT_KIND_PERSON);
+        d->set_name(absl::StrCat("基准公司", n));
+        d->set_phone(Phone(n, "139"));
+        d->set_region_code("east");
+        h.accounts().stub().async()->CheckDuplicates(
+            &c->ctx, &c->req, &c->resp, [c, done](grpc::Status s) { done(s); });
       });
+  bench::Print("accounts CheckDuplicates", check);
 
   const long rss_before = PeakRssKib();
   const std::string csv = ImportCsv(rows);
   grpc::ClientContext ctx;
   crm::client::Prepare(&ctx, mgr, absl::Hours(2));
   pb::ImportLeadsResponse resp;
+  bench::CpuMeter cpu;
   const absl::Time start = absl::Now();
   auto w = h.stub().ImportLeads(&ctx, &resp);
   pb::ImportLeadsRequest m;
@@ -163,26 +141,40 @@ int main(int argc, char** argv) {
   w->WritesDone();
   grpc::Status s = w->Finish();
   const double import_secs = absl::ToDoubleSeconds(absl::Now() - start);
+  const bench::CpuUse import_cpu = cpu.Stop();
   if (!s.ok()) {
     std::fprintf(stderr, "import failed: %s\n", s.error_message().c_str());
     return 1;
   }
 
-  std::printf("\nleads benchmark (%d client threads)\n", kThreads);
-  std::printf("  health Check          %10.0f rps\n", health_rps);
-  std::printf("  CreateLead            %10.0f rps   ratio to health %.3f\n",
-              create_rps, health_rps > 0 ? create_rps / health_rps : 0);
-  std::printf("  (accounts CheckDuplicates alone %6.0f rps, ratio %.3f)\n",
-              check_rps, health_rps > 0 ? check_rps / health_rps : 0);
-  std::printf(
-      "  ImportLeads %d rows   %10.0f rows/s (%.1f s): created %lld, merged "
-      "%lld, invalid %lld\n",
-      rows, rows / import_secs, import_secs,
-      static_cast<long long>(resp.created()),
+  bench::BenchRecord rec =
+      bench::FromLoad("leads", "CreateLead", create, kInFlight);
+  rec.dataset = "distinct prospects, CheckDuplicates on each";
+  bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                     bench::RatioOf::kThroughput);
+  bench::Emit(rec);
+  rec = bench::FromLoad("leads",
+                        "accounts CheckDuplicates (part of "
+                        "CreateLead)",
+                        check, kInFlight);
+  bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                     bench::RatioOf::kThroughput);
+  bench::Emit(rec);
+  rec = bench::BenchRecord{};
+  rec.bench = "leads";
+  rec.scenario = "ImportLeads (CSV, streamed)";
+  rec.unit = "rows/s";
+  rec.throughput = rows / import_secs;
+  rec.calls = rows;
+  rec.cpu = import_cpu;
+  rec.dataset =
+      absl::StrCat(bench::Thousands(rows), " rows, 10% duplicates, 5% invalid");
+  rec.notes = absl::StrFormat(
+      "%.1f s: created %lld, merged %lld, invalid %lld; peak RSS %ld KiB "
+      "before, %ld KiB after",
+      import_secs, static_cast<long long>(resp.created()),
       static_cast<long long>(resp.merged()),
-      static_cast<long long>(resp.invalid()));
-  std::printf(
-      "  peak RSS              %10ld KiB before import, %ld KiB after\n",
-      rss_before, PeakRssKib());
-  return 0;
+      static_cast<long long>(resp.invalid()), rss_before, PeakRssKib());
+  bench::Emit(rec);
+  return create.errors > 0 || health.errors > 0 ? 1 : 0;
 }

@@ -3,7 +3,9 @@
 // directly; prints CreateTicket throughput (4 client threads, a repair type
 // that asks accounts' GetAccount and orders' GetContract on every call) as a
 // ratio to grpc.health.v1 Check throughput on the same tickets server in the
-// same run, and the same for a consultation type (GetAccount only).
+// same run, and the same for a consultation type (GetAccount only). Calls
+// go through the shared load generator (tests/testing/load_gen.h): 4 calls
+// in flight for 3 s each.
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -13,6 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
+#include "tests/testing/load_gen.h"
 #include "tests/testing/tickets_harness.h"
 
 namespace {
@@ -21,30 +26,8 @@ namespace pb = crm::tickets::v1;
 using crm::testing::OrdersHarness;
 using crm::testing::TicketsHarness;
 
+namespace bench = crm::testing::bench;
 constexpr int kThreads = 4;
-constexpr int kHealthCallsPerThread = 1500;
-constexpr int kCreateCallsPerThread = 250;
-
-template <typename Fn>
-double Throughput(int threads, int per_thread, Fn&& call) {
-  std::atomic<int> errors{0};
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        grpc::Status s = call(t, i);
-        if (!s.ok() && errors++ == 0)
-          std::fprintf(stderr, "first failure: %s\n",
-                       s.error_message().c_str());
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  if (errors > 0) std::fprintf(stderr, "%d calls failed\n", errors.load());
-  return threads * per_thread / secs;
-}
 
 }  // namespace
 
@@ -70,35 +53,34 @@ int main() {
                                               year + "-01-01", year + "-12-31"))
           .id();
 
-  auto health =
-      grpc::health::v1::Health::NewStub(crm::client::MakeChannel(h.address()));
-  auto check = [&](int, int) {
-    grpc::ClientContext ctx;
-    crm::client::Prepare(&ctx, "");
-    grpc::health::v1::HealthCheckResponse r;
-    return health->Check(&ctx, {}, &r);
-  };
-  (void)Throughput(1, 100, check);  // warm-up
-  const double health_rps = Throughput(kThreads, kHealthCallsPerThread, check);
+  const bench::LoadOptions opts = bench::UnaryOptions(kThreads);
+  const bench::LoadResult health =
+      bench::RunHealthCheck(crm::client::MakeChannel(h.address()), opts);
+  bench::Print("health Check", health);
 
   auto create = [&](const std::string& type, int64_t contract_id) {
-    return [&, type, contract_id](int, int) {
+    return [&, type, contract_id](int, int64_t) {
       pb::Ticket t = TicketsHarness::Draft(type, account, group);
       t.set_contract_id(contract_id);
       pb::Ticket out;
       return h.Create(rep.token, t, &out);
     };
   };
-  const double consult_rps =
-      Throughput(kThreads, kCreateCallsPerThread, create("consult", 0));
-  const double repair_rps =
-      Throughput(kThreads, kCreateCallsPerThread, create("repair", contract));
-
-  std::printf("tickets bench (%d client threads)\n", kThreads);
-  std::printf("  health Check                 %10.0f rps\n", health_rps);
-  std::printf("  CreateTicket consult         %10.0f rps   ratio %.3f\n",
-              consult_rps, health_rps > 0 ? consult_rps / health_rps : 0);
-  std::printf("  CreateTicket repair+contract %10.0f rps   ratio %.3f\n",
-              repair_rps, health_rps > 0 ? repair_rps / health_rps : 0);
-  return 0;
+  const bench::LoadResult consult_r =
+      bench::RunSync(opts, create("consult", 0));
+  bench::Print("CreateTicket consult", consult_r);
+  const bench::LoadResult repair_r =
+      bench::RunSync(opts, create("repair", contract));
+  bench::Print("CreateTicket repair+contract", repair_r);
+  for (const auto& [name, r] :
+       std::vector<std::pair<std::string, bench::LoadResult>>{
+           {"CreateTicket, consultation (asks accounts)", consult_r},
+           {"CreateTicket, repair (asks accounts and orders)", repair_r}}) {
+    bench::BenchRecord rec = bench::FromLoad("tickets", name, r, kThreads);
+    rec.dataset = "one account, one contract";
+    bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                       bench::RatioOf::kThroughput);
+    bench::Emit(rec);
+  }
+  return consult_r.errors + repair_r.errors > 0 ? 1 : 0;
 }
