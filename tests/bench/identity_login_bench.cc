@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     rec.baseline_p50_us = hs.p50_us;
     rec.baseline_p99_us = hs.p99_us;
     rec.ratio_of = bench::RatioOf::kP50;
+    rec.notes = "google-benchmark loop, one call at a time; CPU not measured";
     bench::Emit(rec);
   }
   return 0;
