@@ -109,11 +109,11 @@ int main(int argc, char** argv) {
 
   // Open loop at half the closed-loop rate: latency at a steady load the
   // service can carry, queueing included.
-  bench::LoadOptions open = opts;
-  open.target_rps = std::max(1.0, create.rps / 2);
-  open.in_flight = 64;
+  bench::LoadOptions open_loop = opts;
+  open_loop.target_rps = std::max(1.0, create.rps / 2);
+  open_loop.in_flight = 64;
   const bench::LoadResult create_open =
-      bench::RunAsync(open, [&](int64_t n, bench::Done done) {
+      bench::RunAsync(open_loop, [&](int64_t n, bench::Done done) {
         auto c = std::make_shared<
             bench::Unary<pb::CreateLeadRequest, pb::CreateLeadResponse>>();
         crm::client::Prepare(&c->ctx, mgr);
@@ -172,8 +172,8 @@ int main(int argc, char** argv) {
                      bench::RatioOf::kThroughput);
   bench::Emit(rec);
   rec = bench::FromLoad("leads", "CreateLead, open loop", create_open,
-                        open.in_flight);
-  rec.target_rps = open.target_rps;
+                        open_loop.in_flight);
+  rec.target_rps = open_loop.target_rps;
   rec.dataset = "distinct prospects; half the closed-loop rate";
   bench::SetBaseline(&rec, bench::kHealthBaseline, health,
                      bench::RatioOf::kThroughput);
