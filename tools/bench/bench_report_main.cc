@@ -5,7 +5,8 @@
 //
 //   crm-bench-report --in=FILE --out-dir=DIR [--started-at=..]
 //     [--elapsed-s=..] [--flush-log=..] [--mariadb-version=..]
-//     [--buffer-pool=..] [--filter=..] [--commit=..] [--failed=a,b]
+//     [--buffer-pool=..] [--filter=..] [--commit=..] [--load-avg=..]
+//     [--failed=a,b]
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "tests/testing/bench_report.h"
 
@@ -57,18 +59,28 @@ int main(int argc, char** argv) {
   run.git_commit = args["commit"];
   for (auto f : absl::StrSplit(args["failed"], ',', absl::SkipEmpty()))
     run.failed.emplace_back(f);
-  const nlohmann::json report =
-      bench::ReportJson(records, run, bench::ThisMachine());
+  nlohmann::json report = bench::ReportJson(records, run, bench::ThisMachine());
+  report["load_avg_at_start"] = args["load-avg"];
+  std::string markdown = bench::ReportMarkdown(report);
+  if (!args["load-avg"].empty()) {
+    // After the machine line: other work on a shared machine moves figures.
+    const size_t at = markdown.find("\n- MariaDB");
+    if (at != std::string::npos)
+      markdown.insert(at, absl::StrCat("\n- Load average when the run began: ",
+                                       args["load-avg"],
+                                       " (other work on the machine moves "
+                                       "the figures; ratios less so)"));
+  }
   const std::string dir = args["out-dir"];
   std::ofstream json(dir + "/results.json");
   json << report.dump(2) << "\n";
   std::ofstream md(dir + "/results.md");
-  md << bench::ReportMarkdown(report);
+  md << markdown;
   if (!json || !md) {
     std::fprintf(stderr, "could not write the report into %s\n", dir.c_str());
     return 1;
   }
-  std::printf("%s", bench::ReportMarkdown(report).c_str());
+  std::printf("%s", markdown.c_str());
   if (bad > 0) std::fprintf(stderr, "%d unreadable record lines\n", bad);
   return 0;
 }
