@@ -1,17 +1,21 @@
 // Accounts benchmarks, in-process (AccountsHarness: the service, identity,
 // MariaDB and Redis of `crmctl bench`). Run with `deploy/crmctl bench
 // accounts`. Figures are printed at the end:
-//   - ClaimAccount throughput on distinct accounts (1 and 4 reps claiming
-//     in parallel, each call a different pooled account);
+//   - ClaimAccount throughput on distinct accounts (the shared load
+//     generator, 1 and 4 calls in flight by as many reps, each call a
+//     different pooled account) against grpc.health.v1 Check on the
+//     in-process identity server (same server stack) in the same run;
 //   - ClaimAccount latency under contention: 16 reps claim the same account
 //     at once (one wins, 15 get ABORTED/FAILED_PRECONDITION), many rounds;
-//     p50/p99 of all calls;
-//   - ImportAccounts rows/s for 100,000 generated CSV rows streamed through
+//     p50/p99 of all calls, against health Check p50/p99 at 16 in flight;
+//   - ImportAccounts rows/s for 100,000 generated CSV rows (scaled by
+//     CRM_BENCH_SCALE) streamed through
 //     the service (and the growth of this process's peak RSS while it
 //     runs: the service must not hold the file), as a ratio to a raw
 //     multi-row INSERT (1000 rows per statement) of the same rows into a
 //     copy of the accounts table in the same run;
-//   - RunRecycle over 1,000,000 private accounts (bulk-loaded with
+//   - RunRecycle over 1,000,000 private accounts (CRM_BENCH_SCALE; bulk-loaded
+//   with
 //     INSERT ... SELECT FROM seq_1_to_1000000), 10% of them stale: seconds
 //     and accounts scanned per second.
 #include <benchmark/benchmark.h>
@@ -29,14 +33,18 @@
 #include "common/client/client.h"
 #include "common/validate/credit_code.h"
 #include "tests/testing/accounts_harness.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
+#include "tests/testing/load_gen.h"
 
 namespace {
 
 namespace pb = crm::accounts::v1;
 using crm::testing::AccountsHarness;
 
-constexpr int kImportRows = 100000;
-constexpr int kDistinctClaimsPerRep = 400;
+namespace bench = crm::testing::bench;
+const int kImportRows = static_cast<int>(bench::Scaled(100000));
+constexpr int kDistinctSeeded = 30000;
 constexpr int kContentionThreads = 16;
 constexpr int kContentionRounds = 60;
 
@@ -139,6 +147,18 @@ grpc::Status Claim(const std::string& token, int64_t id) {
   return H().stub().ClaimAccount(&ctx, req, &a);
 }
 
+bench::LoadResult HealthBaseline(int in_flight) {
+  static std::map<int, bench::LoadResult> done;
+  if (!done.count(in_flight)) {
+    done[in_flight] = bench::RunHealthCheck(
+        crm::client::MakeChannel(H().identity().address()),
+        bench::UnaryOptions(in_flight));
+    bench::Print(absl::StrCat("health Check, ", in_flight, " in flight"),
+                 done[in_flight]);
+  }
+  return done[in_flight];
+}
+
 void ClaimDistinct(benchmark::State& state) {
   const int reps = static_cast<int>(state.range(0));
   std::vector<std::string> tokens;
@@ -148,23 +168,38 @@ void ClaimDistinct(benchmark::State& state) {
                          .token);
   for (auto _ : state) {
     state.PauseTiming();
-    const std::vector<int64_t> ids = SeedPooled(
-        absl::StrCat("claim", reps, "x"), reps * kDistinctClaimsPerRep);
-    std::atomic<int> errors{0};
+    const bench::LoadResult health = HealthBaseline(reps);
+    const std::vector<int64_t> ids =
+        SeedPooled(absl::StrCat("claim", reps, "x"), kDistinctSeeded);
     state.ResumeTiming();
-    const absl::Time start = absl::Now();
-    std::vector<std::thread> threads;
-    for (int r = 0; r < reps; ++r) {
-      threads.emplace_back([&, r] {
-        for (int i = r; i < static_cast<int>(ids.size()); i += reps)
-          if (!Claim(tokens[r], ids[i]).ok()) ++errors;
-      });
-    }
-    for (auto& t : threads) t.join();
-    const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-    if (errors > 0) state.SkipWithError("claims failed");
-    Figures()[absl::StrCat("claims_per_s_", reps, "_reps")] = ids.size() / secs;
-    state.counters["claims_per_s"] = ids.size() / secs;
+    // Rep seq % reps claims account seq: every call a different account.
+    const bench::LoadResult r = bench::RunAsync(
+        bench::UnaryOptions(reps), [&](int64_t seq, bench::Done done) {
+          if (seq >= static_cast<int64_t>(ids.size())) {
+            done(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              "out of seeded accounts"));
+            return;
+          }
+          auto c = std::make_shared<
+              bench::Unary<pb::ClaimAccountRequest, pb::Account>>();
+          crm::client::Prepare(&c->ctx, tokens[seq % reps]);
+          c->req.set_account_id(ids[seq]);
+          H().stub().async()->ClaimAccount(
+              &c->ctx, &c->req, &c->resp,
+              [c, done](grpc::Status s) { done(s); });
+        });
+    bench::Print(absl::StrCat("ClaimAccount distinct, ", reps, " in flight"),
+                 r);
+    if (r.errors > 0) state.SkipWithError("claims failed");
+    Figures()[absl::StrCat("claims_per_s_", reps, "_reps")] = r.rps;
+    state.counters["claims_per_s"] = r.rps;
+    bench::BenchRecord rec =
+        bench::FromLoad("accounts", "ClaimAccount, distinct accounts", r, reps);
+    rec.dataset = absl::StrCat(bench::Thousands(kDistinctSeeded),
+                               " pooled accounts, one rep per call in flight");
+    bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                       bench::RatioOf::kThroughput);
+    bench::Emit(rec);
   }
 }
 
@@ -179,6 +214,9 @@ void ClaimContention(benchmark::State& state) {
   std::vector<double> latencies;
   std::mutex mu;
   int bad_rounds = 0;
+  const bench::LoadResult health = HealthBaseline(kContentionThreads);
+  bench::CpuMeter cpu;
+  const absl::Time t0 = absl::Now();
   for (auto _ : state) {
     for (int round = 0; round < kContentionRounds; ++round) {
       // Back into the pool without history (so no cooldown applies).
@@ -205,7 +243,25 @@ void ClaimContention(benchmark::State& state) {
       if (winners != 1) ++bad_rounds;
     }
   }
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
   if (bad_rounds > 0) state.SkipWithError("a round without exactly one owner");
+  const bench::LatencyStats stats = bench::Summarize(latencies);
+  bench::BenchRecord rec;
+  rec.bench = "accounts";
+  rec.scenario = absl::StrCat("ClaimAccount, contended (", kContentionThreads,
+                              " reps race for one account)");
+  rec.throughput = latencies.size() / secs;
+  rec.p50_us = stats.p50_us;
+  rec.p99_us = stats.p99_us;
+  rec.calls = static_cast<int64_t>(latencies.size());
+  rec.in_flight = kContentionThreads;
+  rec.cpu = cpu.Stop();
+  rec.dataset = absl::StrCat(kContentionRounds, " rounds, one winner each");
+  if (bad_rounds > 0)
+    rec.notes = absl::StrCat(bad_rounds, " rounds without exactly one owner");
+  bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                     bench::RatioOf::kP99);
+  bench::Emit(rec);
   Figures()["contention_p50_us"] = Percentile(latencies, 0.50);
   Figures()["contention_p99_us"] = Percentile(latencies, 0.99);
   Figures()["contention_calls"] = latencies.size();
@@ -236,9 +292,11 @@ void ImportVsRawInsert(benchmark::State& state) {
   for (auto _ : state) {
     pb::ImportAccountsResponse resp;
     const long rss_before_kb = PeakRssKb();
+    bench::CpuMeter cpu;
     absl::Time start = absl::Now();
     grpc::Status s = Import(mgr, csv, &resp);
     const double import_secs = absl::ToDoubleSeconds(absl::Now() - start);
+    const bench::CpuUse import_cpu = cpu.Stop();
     Figures()["import_peak_rss_growth_mb"] =
         (PeakRssKb() - rss_before_kb) / 1024.0;
     Figures()["import_csv_mb"] = csv.size() / (1024.0 * 1024.0);
@@ -273,6 +331,23 @@ void ImportVsRawInsert(benchmark::State& state) {
       }
     }
     const double raw_secs = absl::ToDoubleSeconds(absl::Now() - start);
+    bench::BenchRecord rec;
+    rec.bench = "accounts";
+    rec.scenario = "ImportAccounts (CSV, streamed)";
+    rec.unit = "rows/s";
+    rec.throughput = kImportRows / import_secs;
+    rec.calls = kImportRows;
+    rec.cpu = import_cpu;
+    rec.dataset = absl::StrCat(bench::Thousands(kImportRows), " CSV rows");
+    rec.baseline = "raw multi-row INSERT (1000 rows/statement)";
+    rec.baseline_throughput = kImportRows / raw_secs;
+    rec.ratio_of = bench::RatioOf::kThroughput;
+    rec.notes = absl::StrFormat(
+        "import %.1f s, raw INSERT %.1f s; peak RSS growth %.1f MB (CSV %.1f "
+        "MB held by the client)",
+        import_secs, raw_secs, Figures()["import_peak_rss_growth_mb"],
+        Figures()["import_csv_mb"]);
+    bench::Emit(rec);
     Figures()["import_rows_per_s"] = kImportRows / import_secs;
     Figures()["raw_insert_rows_per_s"] = kImportRows / raw_secs;
     state.counters["import_rows_per_s"] = kImportRows / import_secs;
@@ -280,7 +355,7 @@ void ImportVsRawInsert(benchmark::State& state) {
   }
 }
 
-constexpr int kRecycleAccounts = 1000000;
+const int kRecycleAccounts = static_cast<int>(bench::Scaled(1000000));
 
 void RecycleOneMillion(benchmark::State& state) {
   for (auto _ : state) {
@@ -289,22 +364,28 @@ void RecycleOneMillion(benchmark::State& state) {
     // Owned for 30 days; every tenth account was last followed up 12 days
     // ago (due under the default 10-day rule), the rest yesterday.
     const absl::Time load_start = absl::Now();
-    Sql(absl::StrCat(
-        "INSERT INTO accounts (kind, name, name_norm, region_code, type, "
-        "status, tier,"
-        " owner_id, owner_org_path, owned_since, last_follow_up_at, "
-        "created_by, created_at,"
-        " updated_at) SELECT 1, CONCAT('recycle', seq), CONCAT('recycle', "
-        "seq), 'east', 1, 2, 3, ",
-        rep.user_id, ", '/bench/', UTC_TIMESTAMP(6) - INTERVAL 30 DAY,",
-        " IF(seq % 10 = 0, UTC_TIMESTAMP(6) - INTERVAL 12 DAY, "
-        "UTC_TIMESTAMP(6) - INTERVAL 1 DAY),"
-        " 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_",
-        kRecycleAccounts));
+    // In chunks: one statement for 1M rows outlives the client's read
+    // timeout on a busy machine with a durable log.
+    for (int from = 1; from <= kRecycleAccounts; from += 50000) {
+      const int to = std::min(kRecycleAccounts, from + 49999);
+      Sql(absl::StrCat(
+          "INSERT INTO accounts (kind, name, name_norm, region_code, type, "
+          "status, tier,"
+          " owner_id, owner_org_path, owned_since, last_follow_up_at, "
+          "created_by, created_at,"
+          " updated_at) SELECT 1, CONCAT('recycle', seq), CONCAT('recycle', "
+          "seq), 'east', 1, 2, 3, ",
+          rep.user_id, ", '/bench/', UTC_TIMESTAMP(6) - INTERVAL 30 DAY,",
+          " IF(seq % 10 = 0, UTC_TIMESTAMP(6) - INTERVAL 12 DAY, "
+          "UTC_TIMESTAMP(6) - INTERVAL 1 DAY),"
+          " 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_",
+          from, "_to_", to));
+    }
     Figures()["recycle_load_s"] =
         absl::ToDoubleSeconds(absl::Now() - load_start);
     grpc::ClientContext ctx;
     crm::client::Prepare(&ctx, H().Admin(), absl::Minutes(30));
+    bench::CpuMeter cpu;
     pb::RunRecycleRequest req;
     const int64_t now_s = absl::ToUnixSeconds(H().clock().Now());
     req.mutable_as_of()->set_seconds(now_s);
@@ -314,6 +395,19 @@ void RecycleOneMillion(benchmark::State& state) {
     const double secs = absl::ToDoubleSeconds(absl::Now() - start);
     if (!s.ok()) state.SkipWithError(s.error_message().c_str());
     Figures()["recycle_s"] = secs;
+    bench::BenchRecord rec;
+    rec.bench = "accounts";
+    rec.scenario = "RunRecycle (scan, release the stale 10%)";
+    rec.unit = "accounts/s";
+    rec.throughput = kRecycleAccounts / secs;
+    rec.calls = 1;
+    rec.cpu = cpu.Stop();
+    rec.dataset =
+        absl::StrCat(bench::Thousands(kRecycleAccounts), " private accounts");
+    rec.notes = absl::StrFormat("%.1f s, %lld recycled; bulk load %.1f s", secs,
+                                static_cast<long long>(resp.recycled()),
+                                Figures()["recycle_load_s"]);
+    bench::Emit(rec);
     Figures()["recycle_recycled"] = static_cast<double>(resp.recycled());
     Figures()["recycle_rows_per_s"] = kRecycleAccounts / secs;
     state.counters["recycle_rows_per_s"] = kRecycleAccounts / secs;

@@ -2,15 +2,19 @@
 // next to accounts and identity, on the MariaDB and Redis of `crmctl
 // bench`). Run with `deploy/crmctl bench opportunities`.
 //
-// Bulk-loads N opportunities (default 1,000,000; --opps_rows=N or
-// CRM_BENCH_OPPS_ROWS) of pipeline 1 with INSERT ... SELECT FROM seq_1_to_X
-// in chunks of 100,000, spread over 20 teams and 365 days of creation
-// time, plus one ended stage stay per opportunity in stage_history. Then
-// measures over gRPC, p50/p99:
+// Bulk-loads N opportunities (default 1,000,000 times CRM_BENCH_SCALE;
+// --opps_rows=N or CRM_BENCH_OPPS_ROWS) of pipeline 1 with INSERT ... SELECT
+// FROM seq_1_to_X in chunks of 100,000, spread over 20 teams and 365 days of
+// creation time, plus one ended stage stay per opportunity in stage_history.
+// Then measures over gRPC, p50/p99:
 //   - GetFunnel for the whole company (the boss at the root, 365 days);
 //   - GetFunnel for one team (org_unit_id, ~N/20 rows);
-//   - the baseline: GetPipeline (auth + one primary-key read through the
-//     same stack), so the funnel figures are ratios against it.
+//   - the baselines: grpc.health.v1 Check on the in-process identity server
+//     (the same server stack, one call at a time, as the funnel calls) and
+//     GetPipeline (auth + one primary-key read through the same stack); the
+//     funnel figures are p50 ratios against the health Check.
+// Calls go through the shared load generator (tests/testing/load_gen.h),
+// one at a time.
 // It also prints the index MariaDB picks for the funnel query (EXPLAIN).
 #include <benchmark/benchmark.h>
 
@@ -18,12 +22,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
 #include "services/opportunities/opportunities_util.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
+#include "tests/testing/load_gen.h"
 #include "tests/testing/opportunities_harness.h"
 
 namespace {
@@ -38,7 +47,8 @@ constexpr int kCompanyCalls = 15;
 constexpr int kTeamCalls = 40;
 constexpr int kBaselineCalls = 300;
 
-int64_t g_rows = 1000000;
+namespace bench = crm::testing::bench;
+int64_t g_rows = bench::Scaled(1000000);
 
 std::map<std::string, double>& Figures() {
   static std::map<std::string, double> f;
@@ -48,12 +58,6 @@ std::map<std::string, double>& Figures() {
 OpportunitiesHarness& H() {
   static OpportunitiesHarness h;
   return h;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * (v.size() - 1))];
 }
 
 void Sql(const std::string& sql) {
@@ -172,23 +176,23 @@ void Load(const std::vector<std::pair<int64_t, std::string>>& teams) {
     std::abort();
 }
 
-std::vector<double> Time(int calls, const std::function<grpc::Status()>& fn) {
-  std::vector<double> us;
-  for (int i = 0; i < calls; ++i) {
-    const absl::Time t = absl::Now();
-    grpc::Status s = fn();
-    if (!s.ok()) {
-      std::fprintf(stderr, "call failed: %s\n", s.error_message().c_str());
-      std::abort();
-    }
-    us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t));
+// `calls` calls of `fn`, one at a time, through the load generator.
+bench::LoadResult Time(int calls, const std::function<grpc::Status()>& fn) {
+  bench::LoadOptions o;
+  o.in_flight = 1;
+  o.max_calls = calls;
+  o.warmup = absl::ZeroDuration();
+  bench::LoadResult r = bench::RunSync(o, [&](int, int64_t) { return fn(); });
+  if (r.errors > 0) {
+    std::fprintf(stderr, "call failed: %s\n", r.first_error.c_str());
+    std::abort();
   }
-  return us;
+  return r;
 }
 
-void Record(const std::string& name, const std::vector<double>& us) {
-  Figures()[name + "_p50_us"] = Percentile(us, 0.5);
-  Figures()[name + "_p99_us"] = Percentile(us, 0.99);
+void Record(const std::string& name, const bench::LoadResult& r) {
+  Figures()[name + "_p50_us"] = r.p50_us();
+  Figures()[name + "_p99_us"] = r.p99_us();
 }
 
 std::string g_explain;
@@ -218,19 +222,45 @@ void FunnelOverMillion(benchmark::State& state) {
       return s;
     };
     state.ResumeTiming();
-    Record("baseline", Time(kBaselineCalls, [&] {
-             grpc::ClientContext ctx;
-             crm::client::Prepare(&ctx, boss);
-             pb::GetPipelineRequest req;
-             req.set_id(1);
-             pb::Pipeline out;
-             return H().stub().GetPipeline(&ctx, req, &out);
-           }));
-    Record("company", Time(kCompanyCalls, [&] { return funnel(0); }));
-    Record("team", Time(kTeamCalls, [&] { return funnel(teams[3].first); }));
+    bench::LoadOptions health_opts = bench::UnaryOptions(1);
+    const bench::LoadResult health = bench::RunHealthCheck(
+        crm::client::MakeChannel(H().accounts().identity().address()),
+        health_opts);
+    bench::Print("health Check, 1 in flight", health);
+    const bench::LoadResult pipeline = Time(kBaselineCalls, [&] {
+      grpc::ClientContext ctx;
+      crm::client::Prepare(&ctx, boss);
+      pb::GetPipelineRequest req;
+      req.set_id(1);
+      pb::Pipeline out;
+      return H().stub().GetPipeline(&ctx, req, &out);
+    });
+    Record("baseline", pipeline);
+    const bench::LoadResult company =
+        Time(kCompanyCalls, [&] { return funnel(0); });
+    Record("company", company);
+    const bench::LoadResult team =
+        Time(kTeamCalls, [&] { return funnel(teams[3].first); });
+    Record("team", team);
     Figures()["company_rows"] = Figures()["funnel_rows_0"];
     Figures()["team_rows"] =
         Figures()["funnel_rows_" + std::to_string(teams[3].first)];
+    const std::string data = absl::StrCat(bench::Thousands(g_rows),
+                                          " opportunities + stage history");
+    for (const auto& [name, r, rows] :
+         std::vector<std::tuple<std::string, bench::LoadResult, double>>{
+             {"GetFunnel, company (365 days)", company,
+              Figures()["company_rows"]},
+             {"GetFunnel, one team (365 days)", team, Figures()["team_rows"]},
+             {"GetPipeline (auth + one primary-key read)", pipeline, 0}}) {
+      bench::BenchRecord rec = bench::FromLoad("opportunities", name, r, 1);
+      rec.dataset = rows > 0 ? absl::StrCat(data, "; ", bench::Thousands(rows),
+                                            " in the funnel")
+                             : data;
+      bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                         bench::RatioOf::kP50);
+      bench::Emit(rec);
+    }
     // Which index serves the team cohort query.
     auto conn = H().schema().Pool()->Borrow();
     auto rows = (*conn)->Query(absl::StrCat(

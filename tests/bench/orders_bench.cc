@@ -1,16 +1,18 @@
 // Orders benchmarks, in-process (OrdersHarness: orders beside accounts and
 // identity, on the MariaDB and Redis of `crmctl bench`). Run with
 // `deploy/crmctl bench orders`. Figures are printed at the end:
-//   - GetLeaderboard (top 50 + my rank + rank changes) p50/p99 over gRPC,
-//     on a month board of 10,000 reps (and the previous month's), as a
-//     ratio to a raw Redis ZREVRANGE 0 49 WITHSCORES p99 on the same board
-//     in the same run; also Leaderboards::Read without gRPC;
+//   - GetLeaderboard (top 50 + my rank + rank changes) over gRPC, on a
+//     month board of 10,000 reps (and the previous month's), against a raw
+//     Redis ZREVRANGE 0 49 WITHSCORES on the same board in the same run:
+//     p99 ratio one call at a time, throughput ratio at 8 in flight (the
+//     shared load generator, tests/testing/load_gen.h); also
+//     Leaderboards::Read without gRPC;
 //   - GetBusinessSummary over bulk-loaded contracts, installments and
-//     payments (CRM_ORDERS_BENCH_CONTRACTS contracts, default 200,000, and
-//     five payments per contract), for the whole company and for one team
-//     (1% of the data), p50/p99 of repeated calls. The figure is
-//     1,000,000 contracts / 5,000,000 payments:
-//     CRM_ORDERS_BENCH_CONTRACTS=1000000.
+//     payments (CRM_ORDERS_BENCH_CONTRACTS contracts, default 1,000,000
+//     times CRM_BENCH_SCALE, the figure, and five payments per
+//     contract), for the whole company and for one team (1% of the data),
+//     p50/p99 of repeated calls, against grpc.health.v1 Check (in-process
+//     identity server, one call at a time).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -25,6 +27,9 @@
 #include "services/orders/domain/leaderboard_keys.h"
 #include "services/orders/domain/periods.h"
 #include "services/orders/leaderboards.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
+#include "tests/testing/load_gen.h"
 #include "tests/testing/orders_harness.h"
 
 namespace {
@@ -32,8 +37,8 @@ namespace {
 namespace pb = crm::orders::v1;
 using crm::testing::OrdersHarness;
 
+namespace bench = crm::testing::bench;
 constexpr int kBoardUsers = 10000;
-constexpr int kReads = 3000;
 constexpr int kSummaryCalls = 20;
 
 std::map<std::string, double>& Figures() {
@@ -49,13 +54,7 @@ OrdersHarness& H() {
 int64_t Contracts() {
   const char* env = std::getenv("CRM_ORDERS_BENCH_CONTRACTS");
   int64_t n = env ? std::atoll(env) : 0;
-  return n > 0 ? n : 200000;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<size_t>(p * (v.size() - 1))];
+  return n > 0 ? n : bench::Scaled(1000000);
 }
 
 void Sql(const std::string& sql) {
@@ -93,42 +92,68 @@ void LeaderboardRead(benchmark::State& state) {
         crm::orders::BoardTag(crm::orders::BoardMetric::kSigned,
                               crm::orders::PeriodContaining(
                                   crm::orders::PeriodKind::kMonth, today))));
-    std::vector<double> rpc, direct, raw;
     pb::GetLeaderboardRequest req;
     req.set_metric(pb::METRIC_SIGNED_AMOUNT);
     req.set_period_kind(pb::PERIOD_KIND_MONTH);
     req.set_top_n(50);
     const crm::orders::Period month =
         crm::orders::PeriodContaining(crm::orders::PeriodKind::kMonth, today);
-    for (int i = 0; i < kReads; ++i) {
-      // Interleaved so all three see the same machine load.
-      absl::Time t0 = absl::Now();
+    auto raw = [&](int, int64_t) {
       auto r = h.redis()->Command({"ZREVRANGE", key, "0", "49", "WITHSCORES"});
-      raw.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-      if (!r.ok() || r->elements.size() != 100) std::abort();
-
-      t0 = absl::Now();
+      if (!r.ok() || r->elements.size() != 100)
+        return grpc::Status(grpc::StatusCode::INTERNAL, "ZREVRANGE");
+      return grpc::Status::OK;
+    };
+    auto direct = [&](int, int64_t) {
       auto b = boards.Read(crm::orders::BoardMetric::kSigned, month, "", 50,
                            absl::StrCat(me.user_id));
-      direct.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-      if (!b.ok() || b->top.size() != 50) std::abort();
-
-      grpc::ClientContext ctx;
-      crm::client::Prepare(&ctx, me.token);
-      pb::Leaderboard out;
-      t0 = absl::Now();
-      grpc::Status s = h.stub().GetLeaderboard(&ctx, req, &out);
-      rpc.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-      if (!s.ok() || out.entries_size() != 50 || out.me().rank() == 0)
-        std::abort();
-    }
+      if (!b.ok() || b->top.size() != 50)
+        return grpc::Status(grpc::StatusCode::INTERNAL, "Leaderboards::Read");
+      return grpc::Status::OK;
+    };
+    auto rpc = [&](int64_t, bench::Done done) {
+      auto c = std::make_shared<
+          bench::Unary<pb::GetLeaderboardRequest, pb::Leaderboard>>();
+      crm::client::Prepare(&c->ctx, me.token);
+      c->req = req;
+      h.stub().async()->GetLeaderboard(
+          &c->ctx, &c->req, &c->resp, [c, done](grpc::Status s) {
+            if (s.ok() &&
+                (c->resp.entries_size() != 50 || c->resp.me().rank() == 0))
+              s = grpc::Status(grpc::StatusCode::INTERNAL, "wrong board");
+            done(s);
+          });
+    };
+    const std::string data =
+        absl::StrCat(bench::Thousands(kBoardUsers), " reps on the board");
     auto& f = Figures();
-    f["lb_rpc_p50"] = Percentile(rpc, 0.5);
-    f["lb_rpc_p99"] = Percentile(rpc, 0.99);
-    f["lb_direct_p50"] = Percentile(direct, 0.5);
-    f["lb_direct_p99"] = Percentile(direct, 0.99);
-    f["lb_raw_p50"] = Percentile(raw, 0.5);
-    f["lb_raw_p99"] = Percentile(raw, 0.99);
+    for (int in_flight : {1, 8}) {
+      const bench::LoadOptions o = bench::UnaryOptions(in_flight);
+      const bench::LoadResult r_raw = bench::RunSync(o, raw);
+      const bench::LoadResult r_direct = bench::RunSync(o, direct);
+      const bench::LoadResult r_rpc = bench::RunAsync(o, rpc);
+      const bench::RatioOf ratio_of =
+          in_flight == 1 ? bench::RatioOf::kP99 : bench::RatioOf::kThroughput;
+      for (const auto& [name, r] :
+           std::vector<std::pair<std::string, bench::LoadResult>>{
+               {"GetLeaderboard top 50 + my rank (gRPC)", r_rpc},
+               {"Leaderboards::Read top 50 + my rank (no gRPC)", r_direct}}) {
+        bench::BenchRecord rec = bench::FromLoad("orders", name, r, in_flight);
+        rec.dataset = data;
+        bench::SetBaseline(&rec, "raw ZREVRANGE 0 49 WITHSCORES", r_raw,
+                           ratio_of);
+        bench::Emit(rec);
+        if (r.errors > 0) state.SkipWithError(r.first_error.c_str());
+      }
+      if (in_flight == 1) {
+        f["lb_rpc_p50"] = r_rpc.p50_us();
+        f["lb_rpc_p99"] = r_rpc.p99_us();
+        f["lb_direct_p50"] = r_direct.p50_us();
+        f["lb_direct_p99"] = r_direct.p99_us();
+        f["lb_raw_p50"] = r_raw.p50_us();
+        f["lb_raw_p99"] = r_raw.p99_us();
+      }
+    }
     state.counters["rpc_p99_us"] = f["lb_rpc_p99"];
     state.counters["raw_p99_us"] = f["lb_raw_p99"];
   }
@@ -212,31 +237,44 @@ void BusinessSummary(benchmark::State& state) {
                                    crm::orders::PeriodKind::kMonth,
                                    absl::CivilDay(absl::CivilMonth(today) - 1))
                                    .key;
+    const bench::LoadResult health = bench::RunHealthCheck(
+        crm::client::MakeChannel(h.accounts().identity().address()),
+        bench::UnaryOptions(1));
     for (const auto& [name, org] :
          std::vector<std::pair<std::string, std::string>>{{"company", root},
                                                           {"team", team}}) {
-      std::vector<double> ms;
       pb::BusinessSummary out;
-      for (int i = 0; i < kSummaryCalls; ++i) {
+      bench::LoadOptions o;
+      o.in_flight = 1;
+      o.max_calls = kSummaryCalls;
+      o.warmup = absl::ZeroDuration();
+      const bench::LoadResult r = bench::RunSync(o, [&](int, int64_t) {
         grpc::ClientContext ctx;
         crm::client::Prepare(&ctx, boss.token, absl::Minutes(5));
         pb::GetBusinessSummaryRequest req;
         req.set_org_path(org);
         req.set_period(period);
-        const absl::Time t0 = absl::Now();
-        grpc::Status s = h.stub().GetBusinessSummary(&ctx, req, &out);
-        ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
-        if (!s.ok()) {
-          std::fprintf(stderr, "GetBusinessSummary: %s\n",
-                       s.error_message().c_str());
-          state.SkipWithError(s.error_message().c_str());
-          return;
-        }
+        return h.stub().GetBusinessSummary(&ctx, req, &out);
+      });
+      if (r.errors > 0) {
+        std::fprintf(stderr, "GetBusinessSummary: %s\n", r.first_error.c_str());
+        state.SkipWithError(r.first_error.c_str());
+        return;
       }
-      f[name + "_p50"] = Percentile(ms, 0.5);
-      f[name + "_p99"] = Percentile(ms, 0.99);
+      f[name + "_p50"] = r.p50_us() / 1000;
+      f[name + "_p99"] = r.p99_us() / 1000;
       f[name + "_contracts"] = static_cast<double>(out.contracts_signed());
       state.counters[name + "_p50_ms"] = f[name + "_p50"];
+      bench::BenchRecord rec = bench::FromLoad(
+          "orders",
+          name == "company" ? "GetBusinessSummary, company, last month"
+                            : "GetBusinessSummary, one team (1%), last month",
+          r, 1);
+      rec.dataset = absl::StrCat(bench::Thousands(n), " contracts, ",
+                                 bench::Thousands(5 * n), " payments");
+      bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                         bench::RatioOf::kP50);
+      bench::Emit(rec);
     }
   }
 }

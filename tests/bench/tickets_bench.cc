@@ -1,11 +1,13 @@
 // Tickets benchmark, in-process (TicketsHarness: tickets, orders, accounts,
 // identity, MariaDB and Redis). Run with `deploy/crmctl bench tickets` or
-// directly; prints CreateTicket throughput (4 client threads) as a ratio to
-// grpc.health.v1 Check throughput on the same tickets server in the same
-// run, for: a consultation type (accounts' GetAccount only), a repair type
-// with a contract (GetAccount + orders' GetContract), and a repair of a
-// named product whose coverage is checked (GetAccount, GetProduct,
-// GetContract, GetQuote).
+// directly; prints CreateTicket throughput as a ratio to grpc.health.v1
+// Check throughput on the same tickets server in the same run, for: a
+// consultation type (accounts' GetAccount only), a repair type with a
+// contract (GetAccount + orders' GetContract), and a repair of a named
+// product whose coverage is checked (GetAccount, GetProduct, GetContract,
+// GetQuote). Calls
+// go through the shared load generator (tests/testing/load_gen.h): 4 calls
+// in flight for 3 s each.
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -15,6 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/testing/bench_baselines.h"
+#include "tests/testing/bench_report.h"
+#include "tests/testing/load_gen.h"
 #include "tests/testing/tickets_harness.h"
 
 namespace {
@@ -23,30 +28,8 @@ namespace pb = crm::tickets::v1;
 using crm::testing::OrdersHarness;
 using crm::testing::TicketsHarness;
 
+namespace bench = crm::testing::bench;
 constexpr int kThreads = 4;
-constexpr int kHealthCallsPerThread = 1500;
-constexpr int kCreateCallsPerThread = 250;
-
-template <typename Fn>
-double Throughput(int threads, int per_thread, Fn&& call) {
-  std::atomic<int> errors{0};
-  const absl::Time start = absl::Now();
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        grpc::Status s = call(t, i);
-        if (!s.ok() && errors++ == 0)
-          std::fprintf(stderr, "first failure: %s\n",
-                       s.error_message().c_str());
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  const double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  if (errors > 0) std::fprintf(stderr, "%d calls failed\n", errors.load());
-  return threads * per_thread / secs;
-}
 
 }  // namespace
 
@@ -82,20 +65,14 @@ int main() {
                           year)
           .id();
 
-  auto health =
-      grpc::health::v1::Health::NewStub(crm::client::MakeChannel(h.address()));
-  auto check = [&](int, int) {
-    grpc::ClientContext ctx;
-    crm::client::Prepare(&ctx, "");
-    grpc::health::v1::HealthCheckResponse r;
-    return health->Check(&ctx, {}, &r);
-  };
-  (void)Throughput(1, 100, check);  // warm-up
-  const double health_rps = Throughput(kThreads, kHealthCallsPerThread, check);
+  const bench::LoadOptions opts = bench::UnaryOptions(kThreads);
+  const bench::LoadResult health =
+      bench::RunHealthCheck(crm::client::MakeChannel(h.address()), opts);
+  bench::Print("health Check", health);
 
   auto create = [&](const std::string& type, int64_t contract_id,
                     int64_t product_id = 0) {
-    return [&, type, contract_id, product_id](int, int) {
+    return [&, type, contract_id, product_id](int, int64_t) {
       pb::Ticket t = TicketsHarness::Draft(type, account, group);
       t.set_contract_id(contract_id);
       t.set_product_id(product_id);
@@ -103,21 +80,26 @@ int main() {
       return h.Create(rep.token, t, &out);
     };
   };
-  const double consult_rps =
-      Throughput(kThreads, kCreateCallsPerThread, create("consult", 0));
-  const double repair_rps =
-      Throughput(kThreads, kCreateCallsPerThread, create("repair", contract));
-  const double product_rps =
-      Throughput(kThreads, kCreateCallsPerThread,
-                 create("repair_product", covering, product));
-
-  std::printf("tickets bench (%d client threads)\n", kThreads);
-  std::printf("  health Check                 %10.0f rps\n", health_rps);
-  std::printf("  CreateTicket consult         %10.0f rps   ratio %.3f\n",
-              consult_rps, health_rps > 0 ? consult_rps / health_rps : 0);
-  std::printf("  CreateTicket repair+contract %10.0f rps   ratio %.3f\n",
-              repair_rps, health_rps > 0 ? repair_rps / health_rps : 0);
-  std::printf("  CreateTicket repair+product  %10.0f rps   ratio %.3f\n",
-              product_rps, health_rps > 0 ? product_rps / health_rps : 0);
-  return 0;
+  const bench::LoadResult consult_r =
+      bench::RunSync(opts, create("consult", 0));
+  bench::Print("CreateTicket consult", consult_r);
+  const bench::LoadResult repair_r =
+      bench::RunSync(opts, create("repair", contract));
+  bench::Print("CreateTicket repair+contract", repair_r);
+  const bench::LoadResult product_r =
+      bench::RunSync(opts, create("repair_product", covering, product));
+  bench::Print("CreateTicket repair+product", product_r);
+  for (const auto& [name, r] :
+       std::vector<std::pair<std::string, bench::LoadResult>>{
+           {"CreateTicket, consultation (asks accounts)", consult_r},
+           {"CreateTicket, repair (asks accounts and orders)", repair_r},
+           {"CreateTicket, repair of a product (coverage from quote lines)",
+            product_r}}) {
+    bench::BenchRecord rec = bench::FromLoad("tickets", name, r, kThreads);
+    rec.dataset = "one account, two contracts, one product";
+    bench::SetBaseline(&rec, bench::kHealthBaseline, health,
+                       bench::RatioOf::kThroughput);
+    bench::Emit(rec);
+  }
+  return consult_r.errors + repair_r.errors + product_r.errors > 0 ? 1 : 0;
 }
