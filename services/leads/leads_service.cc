@@ -1,6 +1,7 @@
 #include "services/leads/leads_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
@@ -167,6 +168,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
                                           pb::CreateLeadResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (req->request_id().size() > 64)
       return InvalidField("request_id", "at most 64 characters");
     ASSIGN_OR_RETURN(std::optional<LeadStore::Outcome> prior,
@@ -337,6 +339,7 @@ grpc::Status LeadsServiceImpl::UpdateLead(grpc::ServerContext* ctx,
                                           pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead().id()));
     RETURN_IF_ERROR(CheckWorkable(p, cur));
     if (!IsOpen(cur.status)) {
@@ -398,6 +401,7 @@ grpc::Status LeadsServiceImpl::ChangeLeadStatus(
     pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead_id()));
     RETURN_IF_ERROR(CheckWorkable(p, cur));
     if (!pb::LeadStatus_IsValid(req->status()) ||

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
@@ -77,6 +78,7 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     const pb::Ticket& t = req->ticket();
     if (req->request_id().size() > 64) {
       return InvalidField("request_id", "at most 64 characters");
