@@ -281,7 +281,7 @@ TEST_F(AuditAccountsTest, PersonPhoneIsStoredMasked) {
   acc::Account person;
   person.set_kind(acc::ACCOUNT_KIND_PERSON);
   person.set_name("张三");
-  person.set_phone("+8613812345678");
+  person.set_phone("139-2468-1357");
   person.set_region_code("east");
   person.set_type(acc::CUSTOMER_TYPE_SMB);
   const int64_t id = h_.CreateAccountOk(rep_.token, person);
@@ -289,9 +289,9 @@ TEST_F(AuditAccountsTest, PersonPhoneIsStoredMasked) {
   ASSERT_EQ(log.size(), 1u);
   const apb::FieldChange* phone = FindChange(log[0], "phone");
   ASSERT_NE(phone, nullptr);
-  EXPECT_EQ(phone->new_value(), "+86*******5678");
+  EXPECT_EQ(phone->new_value(), "+86*******1357");
   EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS n FROM audit_log WHERE changes"
-                        " LIKE '%13812345678%'",
+                        " LIKE '%13924681357%'",
                         "n"),
             0);
 }

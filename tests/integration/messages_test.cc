@@ -239,6 +239,40 @@ TEST_F(MessagesTest, AccountAssignmentPostsToTheNewOwner) {
   EXPECT_TRUE(List(mgr_.token).empty());
 }
 
+TEST_F(MessagesTest, RecycleWarningPostsOnceToTheOwner) {
+  // The default region pool's rules warn 2 days before day 10 without a
+  // follow-up (as in accounts_recycle_test).
+  const int64_t id = h_.CreateAccountOk(
+      rep_.token,
+      testing::CompanyDraft("回收预警客户", testing::CreditCode(22)));
+  h_.clock().Advance(absl::Hours(24 * 8.5));
+  rep_ = h_.User("rep_e1", "e1", "sales_rep");  // tokens expire with the clock
+  auto run = [&] {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, h_.Admin());
+    acc::RunRecycleRequest req;
+    acc::RunRecycleResponse out;
+    grpc::Status s = h_.stub().RunRecycle(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.warned();
+  };
+  EXPECT_EQ(run(), 1);
+  EXPECT_EQ(run(), 0);  // a rerun warns nobody twice
+  auto msgs = List(rep_.token);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].kind(), "pool_recycle_warning");
+  EXPECT_EQ(msgs[0].entity_id(), absl::StrCat(id));
+  EXPECT_THAT(msgs[0].title(), HasSubstr("回收预警客户"));
+  // Day 10.5: recycled; the audit log has it as a system action.
+  h_.clock().Advance(absl::Hours(24 * 2));
+  run();
+  EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS n FROM audit_log WHERE"
+                        " entity_type = 'account' AND entity_id = ? AND"
+                        " action = 'recycle' AND actor_id = 0",
+                        "n", {absl::StrCat(id)}),
+            1);
+}
+
 TEST_F(MessagesTest, UnreadCountsAndMarkRead) {
   for (int i = 0; i < 3; ++i) {
     Publish(
@@ -254,7 +288,7 @@ TEST_F(MessagesTest, UnreadCountsAndMarkRead) {
   EXPECT_TRUE(read.read());
   EXPECT_EQ(read.read_at().seconds(), absl::ToUnixSeconds(h_.clock().Now()));
   // Idempotent: the first read time stays.
-  h_.clock().Advance(absl::Hours(1));
+  h_.clock().Advance(absl::Minutes(1));
   mpb::Message again;
   ASSERT_TRUE(MarkRead(rep_.token, msgs[0].id(), &again).ok());
   EXPECT_EQ(again.read_at().seconds(), read.read_at().seconds());
