@@ -18,6 +18,7 @@
 // contacts" is a state the account can be in anyway, and keeping a person
 // who left the company as a contact would be worse.
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
 #include "common/validate/email.h"
@@ -86,6 +87,7 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
                                              pb::Contact* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     const pb::Contact& in = req->contact();
     if (in.account_id() <= 0)
       return InvalidField("contact.account_id",
@@ -118,6 +120,7 @@ grpc::Status AccountsServiceImpl::UpdateContact(
     pb::Contact* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     const pb::Contact& in = req->contact();
     if (in.id() <= 0)
       return InvalidField("contact.id", "must be a positive contact id");
@@ -164,6 +167,7 @@ grpc::Status AccountsServiceImpl::DeleteContact(
     pb::DeleteContactResponse*) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->id() <= 0)
       return InvalidField("id", "must be a positive contact id");
     const absl::Status hidden =

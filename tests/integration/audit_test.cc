@@ -296,6 +296,66 @@ TEST_F(AuditAccountsTest, PersonPhoneIsStoredMasked) {
             0);
 }
 
+TEST_F(AuditAccountsTest, ContactCreateUpdateDeleteWithMaskedPhones) {
+  const int64_t account = h_.CreateAccountOk(
+      rep_.token, testing::CompanyDraft("联系人公司", testing::CreditCode(19)));
+  acc::Contact added;
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep_.token);
+    acc::AddContactRequest req;
+    req.mutable_contact()->set_account_id(account);
+    req.mutable_contact()->set_name("李四");
+    req.mutable_contact()->set_phone("139-2468-1357");
+    grpc::Status s = h_.stub().AddContact(&ctx, req, &added);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep_.token);
+    acc::UpdateContactRequest req;
+    req.mutable_contact()->set_id(added.id());
+    req.mutable_contact()->set_title("采购经理");
+    req.mutable_update_mask()->add_paths("title");
+    acc::Contact out;
+    grpc::Status s = h_.stub().UpdateContact(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  acc::Contact second;
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep_.token);
+    acc::AddContactRequest req;
+    req.mutable_contact()->set_account_id(account);
+    req.mutable_contact()->set_name("王五");
+    req.mutable_contact()->set_email("wangwu@example.cn");
+    ASSERT_TRUE(h_.stub().AddContact(&ctx, req, &second).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, rep_.token);
+    acc::DeleteContactRequest req;
+    req.set_id(second.id());
+    acc::DeleteContactResponse out;
+    grpc::Status s = h_.stub().DeleteContact(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto log = audit_.Entity(admin_, "contact", added.id());
+  EXPECT_THAT(AuditEndpoint::Actions(log), ElementsAre("create", "update"));
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(FindChange(log[0], "phone")->new_value(), "+86*******1357");
+  EXPECT_EQ(log[0].owner_id(), rep_.user_id);
+  ASSERT_EQ(log[1].changes_size(), 1);
+  EXPECT_EQ(log[1].changes(0).field(), "title");
+  EXPECT_EQ(log[1].changes(0).new_value(), "采购经理");
+  auto gone = audit_.Entity(admin_, "contact", second.id());
+  EXPECT_THAT(AuditEndpoint::Actions(gone), ElementsAre("create", "delete"));
+  ASSERT_EQ(gone.size(), 2u);
+  EXPECT_EQ(FindChange(gone[1], "name")->old_value(), "王五");
+  EXPECT_FALSE(FindChange(gone[1], "name")->has_new());
+  EXPECT_EQ(gone[1].actor_id(), rep_.user_id);
+}
+
 TEST_F(AuditAccountsTest, PoolMovesAreAudited) {
   const int64_t id = h_.CreateAccountOk(
       rep_.token, testing::CompanyDraft("公海客户", testing::CreditCode(13)));

@@ -45,6 +45,39 @@ absl::Status AuditAccount(db::Connection& c, const std::string& action,
   return audit::Append(c, std::move(e));
 }
 
+namespace {
+
+audit::Fields ContactFields(const ContactRecord& r) {
+  audit::Fields f = {{"account_id", absl::StrCat(r.account_id)},
+                     {"name", r.name},
+                     {"primary", r.primary ? "true" : "false"}};
+  if (!r.title.empty()) f["title"] = r.title;
+  if (!r.phone.empty()) f["phone"] = r.phone;
+  if (!r.email.empty()) f["email"] = r.email;
+  return f;
+}
+
+}  // namespace
+
+absl::Status AuditContact(db::Connection& c, const std::string& action,
+                          const ContactRecord* before,
+                          const ContactRecord* after, absl::Time now) {
+  const ContactRecord& any = after != nullptr ? *after : *before;
+  audit::AuditEntry e;
+  e.entity_type = "contact";
+  e.entity_id = absl::StrCat(any.id);
+  e.action = action;
+  e.at = now;
+  e.changes = audit::Diff(before ? ContactFields(*before) : audit::Fields{},
+                          after ? ContactFields(*after) : audit::Fields{});
+  ASSIGN_OR_RETURN(AccountRecord account,
+                   GetAccountOn(c, any.account_id, false));
+  e.owner_id = account.owner_id.value_or(0);
+  e.owner_org_path = account.owner_org_path;
+  e.note = absl::StrCat("account ", any.account_id);
+  return audit::Append(c, std::move(e));
+}
+
 absl::StatusOr<std::vector<AccountRecord>> OwnedAccountsOn(db::Connection& c,
                                                            int64_t owner_id) {
   ASSIGN_OR_RETURN(db::Rows rows,

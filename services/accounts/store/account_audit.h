@@ -23,6 +23,12 @@ absl::Status AuditAccount(db::Connection& c, const std::string& action,
                           const AccountRecord* after, absl::Time now,
                           const std::string& note = "");
 
+// A contact of an account ("contact", id): create, update, delete; the
+// owner is the account's. Phones are masked by audit::Append.
+absl::Status AuditContact(db::Connection& c, const std::string& action,
+                          const ContactRecord* before,
+                          const ContactRecord* after, absl::Time now);
+
 // For bulk moves (TransferAccounts): the accounts `owner_id` holds, read
 // before the bulk UPDATE, then AuditMoved after it appends one entry per
 // account with its state re-read.
