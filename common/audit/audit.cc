@@ -274,12 +274,12 @@ absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry e) {
   if (e.entity_type.empty() || e.entity_id.empty() || e.action.empty()) {
     return absl::InternalError("audit entry without entity or action");
   }
-  if (e.actor_id == 0 && e.actor_service.empty()) {
-    if (std::optional<Actor> actor = CurrentActor()) {
+  if (std::optional<Actor> actor = CurrentActor()) {
+    if (e.actor_id == 0 && e.actor_service.empty()) {
       e.actor_id = actor->user_id;
       e.actor_service = actor->service;
-      if (e.request_id.empty()) e.request_id = actor->request_id;
     }
+    if (e.request_id.empty()) e.request_id = actor->request_id;
   }
   {
     std::lock_guard<std::mutex> lock(MaskerMu());

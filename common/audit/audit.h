@@ -126,8 +126,9 @@ AuditEntry Change(std::string entity_type, int64_t entity_id,
                   const google::protobuf::Message* after, absl::Time at);
 
 // Appends `entry` on `tx` (which must be inside the transaction of the
-// change) after masking its values; actor and request id are filled from
-// CurrentActor() when the entry has none. Returns the entry id.
+// change) after masking its values; the actor is taken from CurrentActor()
+// when the entry names none, the request id when it has none. Returns the
+// entry id.
 absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry entry);
 // The same, for RETURN_IF_ERROR one-liners.
 absl::Status Append(db::Connection& tx, AuditEntry entry);
