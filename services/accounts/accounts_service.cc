@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
@@ -136,6 +137,7 @@ grpc::Status AccountsServiceImpl::CreateAccount(
     pb::CreateAccountResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (req->request_id().size() > 64 ||
         !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
       return InvalidField("request_id",
@@ -257,6 +259,7 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
     pb::Account* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(AccountRecord current,
                      VisibleAccount(p, req->account().id()));
     if (req->update_mask().paths_size() == 0)
@@ -459,6 +462,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
     pb::Account* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (req->account_id() <= 0)
       return InvalidField("account_id", "must be a positive account id");
     if (req->request_id().size() > 64 ||
@@ -502,6 +506,7 @@ grpc::Status AccountsServiceImpl::ReleaseAccount(
     pb::Account* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     RETURN_IF_ERROR(ValidateReason(req->reason()));
     if (!a.owner_id.has_value()) {
@@ -531,6 +536,7 @@ grpc::Status AccountsServiceImpl::AssignAccount(
     pb::Account* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(RequireManager(p, "assign accounts"));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     if (req->owner_id() <= 0) return InvalidField("owner_id", "required");
@@ -553,6 +559,7 @@ grpc::Status AccountsServiceImpl::TransferAccounts(
     pb::TransferAccountsResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(RequireManager(p, "transfer accounts"));
     RETURN_IF_ERROR(ValidateReason(req->reason()));
     if (req->from_owner_id() <= 0)

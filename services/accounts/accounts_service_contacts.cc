@@ -20,6 +20,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
 #include "common/validate/email.h"
@@ -88,6 +89,7 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
                                              pb::Contact* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     const pb::Contact& in = req->contact();
     if (in.account_id() <= 0)
       return InvalidField("contact.account_id",
@@ -122,6 +124,7 @@ grpc::Status AccountsServiceImpl::UpdateContact(
     pb::Contact* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     const pb::Contact& in = req->contact();
     if (in.id() <= 0)
       return InvalidField("contact.id", "must be a positive contact id");
@@ -168,6 +171,7 @@ grpc::Status AccountsServiceImpl::DeleteContact(
     pb::DeleteContactResponse*) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->id() <= 0)
       return InvalidField("id", "must be a positive contact id");
     const absl::Status hidden =

@@ -1,10 +1,12 @@
 // crm-accounts: customers, contacts, public/private pools, follow-ups,
 // visits, tasks and imports (port 50053).
+#include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/accounts/accounts_config.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/accounts_service_events.h"
+#include "services/accounts/accounts_service_messages.h"
 #include "services/accounts/accounts_service_recycle_job.h"
 
 namespace crm {
@@ -42,8 +44,12 @@ int main(int argc, char** argv) {
       settings.service.default_claim_rules;
   accounts::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(),
                                    recycle_options);
-  return rt.Serve(
-      {&service}, {},
-      {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
-       {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
+  audit::AuditServiceImpl audit_service(rt.db());  // issue 10
+  // The message center (issue 10): inbox RPCs and the "inbox" consumers.
+  accounts::MessagesServiceImpl messages(rt.db(), DefaultClock());
+  accounts::InboxConsumers inbox(rt.db(), rt.redis(), DefaultClock());
+  return rt.Serve({&service, &audit_service, &messages}, {},
+                  {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
+                   {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }},
+                   {[&] { inbox.Start(); }, [&] { inbox.Stop(); }}});
 }

@@ -20,6 +20,8 @@ GatewaySettings GatewaySettings::Read(ConfigReader& config) {
     s.backends[std::string("crm.") + svc + ".v1"] =
         config.String(std::string(svc) + "_addr", def);
   }
+  // The message center is served by the accounts process (issue 10).
+  s.backends["crm.messages.v1"] = s.backends["crm.accounts.v1"];
   s.cors_origins = config.String("cors_origins", "");
   s.max_body_bytes =
       config.Int("max_body_bytes", s.max_body_bytes, 1024, 64 << 20);

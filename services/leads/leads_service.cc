@@ -3,6 +3,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
@@ -178,6 +179,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
                                           pb::CreateLeadResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (req->request_id().size() > 64 ||
         !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
       return InvalidField("request_id",
@@ -370,6 +372,7 @@ grpc::Status LeadsServiceImpl::UpdateLead(grpc::ServerContext* ctx,
                                           pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead().id()));
     RETURN_IF_ERROR(CheckWorkable(p, cur));
     if (!IsOpen(cur.status)) {
@@ -431,6 +434,7 @@ grpc::Status LeadsServiceImpl::ChangeLeadStatus(
     pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(LeadRecord cur, VisibleLead(p, req->lead_id()));
     RETURN_IF_ERROR(CheckWorkable(p, cur));
     if (!pb::LeadStatus_IsValid(req->status()) ||

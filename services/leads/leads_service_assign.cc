@@ -6,6 +6,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
 #include "common/log/log.h"
@@ -87,6 +88,7 @@ grpc::Status LeadsServiceImpl::ClaimLead(grpc::ServerContext* ctx,
                                          pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (p.user_id == 0)
       return absl::PermissionDeniedError("only users may claim leads");
     if (req->lead_id() <= 0)
@@ -127,6 +129,7 @@ grpc::Status LeadsServiceImpl::AssignLead(grpc::ServerContext* ctx,
                                           pb::Lead* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(RequireManager(p, "assign leads"));
     ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->lead_id()));
     if (req->owner_id() <= 0) return InvalidField("owner_id", "required");
@@ -259,6 +262,7 @@ grpc::Status LeadsServiceImpl::AutoAssign(grpc::ServerContext* ctx,
                                           pb::AutoAssignResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(RequireManager(p, "auto-assign leads"));
     if (req->limit() < 0 || req->limit() > kMaxAutoAssign)
       return InvalidField("limit", "must be 0..1000");

@@ -20,6 +20,7 @@
 // returns its ids; asking it for an opportunity it was converted without
 // is FAILED_PRECONDITION (create it in opportunities with source_lead_id).
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
 #include "common/status/status.h"
@@ -92,6 +93,7 @@ grpc::Status LeadsServiceImpl::ConvertLead(grpc::ServerContext* ctx,
                                            pb::ConvertLeadResponse* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(CheckOpportunityFields(*req));
     if (req->account_id() < 0)
       return InvalidField("account_id", "must not be negative");

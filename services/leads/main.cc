@@ -1,6 +1,7 @@
 // crm-leads: lead capture, cleansing, de-duplication, the lead pool and
 // its assignment, scoring and conversion into accounts and opportunities
 // (port 50052).
+#include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/leads/leads_config.h"
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
   recycle.interval = settings.recycle_interval;
   recycle.recycle_after = settings.service.recycle_after;
   leads::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(), recycle);
+  audit::AuditServiceImpl audit_service(rt.db());  // issue 10
   return rt.Serve(
-      {&service}, {},
+      {&service, &audit_service}, {},
       {{[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
 }

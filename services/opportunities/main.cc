@@ -1,5 +1,6 @@
 // crm-opportunities: pipelines, opportunities, stage history, stale
 // alerts, forecast and funnel (port 50054).
+#include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/opportunities/opportunities_config.h"
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
   // Stale check every stale_check_interval under the Redis leader lock.
   opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
                                     settings.stale);
-  return rt.Serve({&service}, {},
+  audit::AuditServiceImpl audit_service(rt.db());  // issue 10
+  return rt.Serve({&service, &audit_service}, {},
                   {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
                    {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
@@ -166,6 +167,7 @@ grpc::Status OpportunitiesServiceImpl::CreateOpportunity(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (req->request_id().size() > 64 ||
         !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
       return InvalidField("request_id",
@@ -332,6 +334,7 @@ grpc::Status OpportunitiesServiceImpl::UpdateOpportunity(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     const int64_t id = req->opportunity().id();
     ASSIGN_OR_RETURN(OpportunityRecord seen, VisibleOpportunity(p, id));
     if (req->update_mask().paths_size() == 0)

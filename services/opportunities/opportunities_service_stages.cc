@@ -3,6 +3,7 @@
 // authorizes and turns a planned Transition into a stored mutation with
 // its history entry and events.
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
@@ -117,6 +118,7 @@ grpc::Status OpportunitiesServiceImpl::MoveStage(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->stage().empty() && req->sub_stage().empty())
       return InvalidField("stage", "required (or a sub_stage)");
     ASSIGN_OR_RETURN(
@@ -136,6 +138,7 @@ grpc::Status OpportunitiesServiceImpl::MarkWon(grpc::ServerContext* ctx,
                                                pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->create_contract() && !req->contract_ref().empty()) {
       return InvalidField("create_contract",
                           "not together with contract_ref (give one)");
@@ -168,6 +171,7 @@ grpc::Status OpportunitiesServiceImpl::MarkLost(grpc::ServerContext* ctx,
                                                 pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(VisibleOpportunity(p, req->opportunity_id()).status());
     if (req->loss_reason().empty())
       return InvalidField("loss_reason", "required (see ListLossReasons)");
@@ -200,6 +204,7 @@ grpc::Status OpportunitiesServiceImpl::Reopen(grpc::ServerContext* ctx,
                                               pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     ASSIGN_OR_RETURN(
         OpportunityRecord o,
         RunTransition(
@@ -218,6 +223,7 @@ grpc::Status OpportunitiesServiceImpl::RecordActivity(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->note().size() > 500)
       return InvalidField("note", "at most 500 bytes");
     const int64_t id = req->opportunity_id();

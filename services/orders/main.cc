@@ -1,5 +1,6 @@
 // crm-orders: products, quotes, contracts and approvals, payments and
 // collection, invoices, targets, leaderboards (port 50055).
+#include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/orders/orders_config.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   // Overdue detection every 30 min under the Redis leader lock.
   orders::OverdueJob overdue(rt.db(), rt.redis(), DefaultClock(),
                              settings.overdue);
-  return rt.Serve({&service}, {},
+  audit::AuditServiceImpl audit_service(rt.db());  // issue 10
+  return rt.Serve({&service, &audit_service}, {},
                   {{[&] { overdue.Start(); }, [&] { overdue.Stop(); }}});
 }

@@ -1,5 +1,6 @@
 // Approval chains, submit / approve / reject / resubmit, history, signing.
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/events/event.h"
@@ -116,6 +117,7 @@ grpc::Status OrdersServiceImpl::SubmitContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
     return db::RunInTransaction(*pool_, [&](db::Connection& c) {
@@ -143,6 +145,7 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
     return db::RunInTransaction(*pool_, [&](db::Connection& c) {
@@ -192,6 +195,7 @@ grpc::Status OrdersServiceImpl::ApproveContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
     return db::RunInTransaction(*pool_, [&](db::Connection& c) {
@@ -227,6 +231,7 @@ grpc::Status OrdersServiceImpl::RejectContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), true));
     const absl::Time now = clock_->Now();
     return db::RunInTransaction(*pool_, [&](db::Connection& c) {
@@ -275,6 +280,7 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
                                              pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     const absl::Time now = clock_->Now();
     bool signed_now = false;
     ContractRecord signed_contract;

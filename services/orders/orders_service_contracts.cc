@@ -2,6 +2,7 @@
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/paging/page_token.h"
@@ -44,6 +45,7 @@ grpc::Status OrdersServiceImpl::CreateContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     if (p.IsService() || p.user_id <= 0) {
       return absl::PermissionDeniedError(
           "contracts are created by users, not services");
@@ -191,6 +193,7 @@ grpc::Status OrdersServiceImpl::UpdateContract(
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "name at least one field");
     const pb::Contract& in = req->contract();

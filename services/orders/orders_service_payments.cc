@@ -1,6 +1,7 @@
 // Payments (idempotent by reference, allocated to installments, refunds),
 // overdue detection and the pending-collection list.
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
@@ -12,6 +13,7 @@
 #include "services/orders/orders_overdue_job.h"
 #include "services/orders/orders_service.h"
 #include "services/orders/proto_convert.h"
+#include "services/orders/store/contract_audit.h"
 #include "services/orders/store/contract_store.h"
 #include "services/orders/store/payment_store.h"
 
@@ -43,6 +45,7 @@ grpc::Status OrdersServiceImpl::RecordPayment(
     pb::Payment* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->reference());
     RETURN_IF_ERROR(RequireFinance(p, "record payments"));
     if (req->contract_id() <= 0)
       return InvalidField("contract_id", "must be a positive contract id");
@@ -117,6 +120,7 @@ grpc::Status OrdersServiceImpl::RecordPayment(
       for (const AllocationShare& a : shares)
         pay.allocations.push_back({a.installment_id, a.index, a.amount_minor});
       ASSIGN_OR_RETURN(pay.id, payment_store::Insert(c, pay, now));
+      RETURN_IF_ERROR(AuditPayment(c, pay, now));
       nlohmann::json payload = {
           {"payment_id", pay.id},
           {"contract_id", absl::StrCat(r.id)},

@@ -1,5 +1,6 @@
 // crm-tickets: after-sale tickets with eligibility, assignment, SLA and
 // escalation (port 50056).
+#include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/service/service_runtime.h"
 #include "services/tickets/tickets_config.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
                                       rt.service_credentials(), DefaultClock());
   // SLA monitoring every 5 min under the Redis leader lock.
   tickets::SlaJob sla(rt.db(), rt.redis(), DefaultClock(), settings.sla);
-  return rt.Serve({&service}, {},
+  audit::AuditServiceImpl audit_service(rt.db());  // issue 10
+  return rt.Serve({&service, &audit_service}, {},
                   {{[&] { sla.Start(); }, [&] { sla.Stop(); }}});
 }

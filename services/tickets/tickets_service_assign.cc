@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/log/log.h"
@@ -36,6 +37,7 @@ grpc::Status TicketsServiceImpl::GrabTicket(grpc::ServerContext* ctx,
                                             pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (!p.HasRole(auth::kRoleSupportAgent)) {
       return absl::PermissionDeniedError(
           "only support agents grab tickets from a pool");
@@ -100,6 +102,7 @@ grpc::Status TicketsServiceImpl::AssignTicket(
     pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (!p.IsAdmin() && !p.HasRole(auth::kRoleSupportManager)) {
       return absl::PermissionDeniedError(
           "only support managers and admins assign tickets");
@@ -146,6 +149,7 @@ grpc::Status TicketsServiceImpl::AutoAssign(grpc::ServerContext* ctx,
                                             pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (!p.IsAdmin() && !p.IsService() &&
         !p.HasRole(auth::kRoleSupportManager)) {
       return absl::PermissionDeniedError(

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
 #include "common/db/transaction.h"
@@ -267,6 +268,7 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p, req->request_id());
     const pb::Ticket& t = req->ticket();
     if (req->request_id().size() > 64 ||
         !absl::c_all_of(req->request_id(), absl::ascii_isgraph)) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
@@ -21,6 +22,7 @@ grpc::Status TicketsServiceImpl::ChangeStatus(
     pb::Ticket* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
+    audit::ActorScope audit_actor(p);
     if (req->status() <= 0 || !pb::TicketStatus_IsValid(req->status())) {
       return InvalidField("status", "must be a ticket status");
     }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/accounts/store/account_audit.h"
 
 namespace crm::accounts {
 
@@ -180,6 +181,7 @@ absl::StatusOr<AccountStore::CreateOutcome> AccountStore::Create(
         move.at = now;
         RETURN_IF_ERROR(InsertMove(c, move, ""));
         ASSIGN_OR_RETURN(out.created, GetAccountOn(c, id, false));
+        RETURN_IF_ERROR(AuditAccount(c, "create", nullptr, &*out.created, now));
         return out;
       });
 }
@@ -360,7 +362,9 @@ absl::StatusOr<AccountRecord> AccountStore::Update(int64_t id,
         }
         if (!updated.ok()) return updated.status();
         if (ch.grams) RETURN_IF_ERROR(ReplaceGrams(c, id, *ch.grams));
-        return GetAccountOn(c, id, false);
+        ASSIGN_OR_RETURN(AccountRecord after, GetAccountOn(c, id, false));
+        RETURN_IF_ERROR(AuditAccount(c, "update", &a, &after, clock_->Now()));
+        return after;
       });
 }
 

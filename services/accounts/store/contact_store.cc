@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/accounts/store/account_audit.h"
 #include "services/accounts/store/account_store.h"
 
 namespace crm::accounts {
@@ -104,7 +105,10 @@ absl::StatusOr<ContactRecord> ContactStore::Add(const ContactRecord& in,
                   clock_->Now()})
                 .status());
         ASSIGN_OR_RETURN(int64_t id, c.LastInsertId());
-        return GetContactOn(c, id);
+        ASSIGN_OR_RETURN(ContactRecord added, GetContactOn(c, id));
+        RETURN_IF_ERROR(
+            AuditContact(c, "create", nullptr, &added, clock_->Now()));
+        return added;
       });
 }
 
@@ -143,7 +147,10 @@ absl::StatusOr<ContactRecord> ContactStore::Update(const ContactRecord& next,
                    {next.name, next.title, next.phone, next.email, next.primary,
                     next.id})
                 .status());
-        return GetContactOn(c, next.id);
+        ASSIGN_OR_RETURN(ContactRecord after, GetContactOn(c, next.id));
+        RETURN_IF_ERROR(
+            AuditContact(c, "update", &current, &after, clock_->Now()));
+        return after;
       });
 }
 
@@ -158,6 +165,8 @@ absl::StatusOr<std::optional<int64_t>> ContactStore::Delete(
         ASSIGN_OR_RETURN(current, GetContactOn(c, id));
         RETURN_IF_ERROR(
             c.Exec("DELETE FROM contacts WHERE id = ?", {id}).status());
+        RETURN_IF_ERROR(
+            AuditContact(c, "delete", &current, nullptr, clock_->Now()));
         if (!current.primary) return std::optional<int64_t>();
         ASSIGN_OR_RETURN(
             db::Rows oldest,

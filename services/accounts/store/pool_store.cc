@@ -6,7 +6,9 @@
 #include "absl/strings/str_split.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/accounts/store/account_audit.h"
 #include "services/accounts/store/account_store.h"
+#include "services/accounts/store/inbox_store.h"
 
 namespace crm::accounts {
 namespace {
@@ -306,7 +308,10 @@ absl::StatusOr<AccountRecord> PoolStore::Claim(int64_t account_id,
         m.actor_id = rep.user_id;
         m.at = now;
         RETURN_IF_ERROR(InsertMove(c, m, request_id));
-        return GetAccountOn(c, account_id, false);
+        ASSIGN_OR_RETURN(AccountRecord after,
+                         GetAccountOn(c, account_id, false));
+        RETURN_IF_ERROR(AuditAccount(c, "claim", &a, &after, now));
+        return after;
       });
 }
 
@@ -344,7 +349,19 @@ absl::StatusOr<AccountRecord> PoolStore::Move(
         m.reason = reason;
         m.at = now;
         RETURN_IF_ERROR(InsertMove(c, m, ""));
-        return GetAccountOn(c, account_id, false);
+        ASSIGN_OR_RETURN(AccountRecord after,
+                         GetAccountOn(c, account_id, false));
+        RETURN_IF_ERROR(
+            AuditAccount(c, MoveAction(kind), &a, &after, now, reason));
+        if (owner && owner->user_id != actor_id)  // the message center
+          RETURN_IF_ERROR(
+              inbox_store::Post(
+                  c,
+                  AccountAssigned(account_id, a.name, owner->user_id,
+                                  MoveAction(kind), now),
+                  now)
+                  .status());
+        return after;
       });
 }
 
@@ -357,6 +374,8 @@ absl::StatusOr<int64_t> PoolStore::TransferAll(
         const absl::Time now = clock_->Now();
         if (pool_id.has_value())
           RETURN_IF_ERROR(GetPoolOn(c, *pool_id).status());
+        ASSIGN_OR_RETURN(std::vector<AccountRecord> moving,
+                         OwnedAccountsOn(c, from_owner));
         // History first, while the rows still name the old owner.
         ASSIGN_OR_RETURN(
             int64_t n,
@@ -377,6 +396,7 @@ absl::StatusOr<int64_t> PoolStore::TransferAll(
                   owner ? owner->org_path : std::string(), pool_id,
                   owner ? db::Param(now) : db::Param(nullptr), now, from_owner})
                 .status());
+        RETURN_IF_ERROR(AuditMoved(c, "transfer", moving, now, reason));
         return n;
       });
 }

@@ -10,7 +10,9 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "services/accounts/domain/recycle_rules.h"
+#include "services/accounts/store/account_audit.h"
 #include "services/accounts/store/account_store.h"
+#include "services/accounts/store/inbox_store.h"
 #include "services/accounts/store/pool_store.h"
 #include "services/accounts/store/protection_store.h"
 #include "services/accounts/store/task_store.h"
@@ -233,6 +235,10 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
               m.reason = RecycleReason(p.rule).substr(0, 300);
               m.at = now;
               RETURN_IF_ERROR(InsertMove(c, m, ""));
+              ASSIGN_OR_RETURN(AccountRecord after,
+                               GetAccountOn(c, a.id, false));
+              RETURN_IF_ERROR(
+                  AuditAccount(c, "recycle", &now_a, &after, now, m.reason));
               RETURN_IF_ERROR(
                   c.Exec("UPDATE tasks SET status = 3, updated_at = ? WHERE"
                          " account_id = ? AND status = 1 AND kind = ?",
@@ -258,6 +264,13 @@ absl::StatusOr<RecycleResult> RecycleStore::Run(
                                ":", Micros(owned_since));
               ASSIGN_OR_RETURN(bool added, InsertTaskOn(c, t, now));
               warned += added;
+              if (added)  // the message center
+                RETURN_IF_ERROR(inbox_store::Post(
+                                    c,
+                                    RecycleWarning(a.id, t.title, t.assignee_id,
+                                                   t.dedupe_key.value_or("")),
+                                    now)
+                                    .status());
             }
             if (p.churn_risk) {
               absl::Time quiet_from = owned_since;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/leads/store/lead_audit.h"
 #include "services/leads/store/lead_events.h"
 #include "services/leads/store/lead_store.h"
 
@@ -111,6 +112,7 @@ absl::StatusOr<LeadRecord> ConversionStore::Finish(int64_t lead_id,
     h.at = now;
     RETURN_IF_ERROR(InsertHistory(c, h));
     ASSIGN_OR_RETURN(LeadRecord done, GetLeadOn(c, lead_id, false));
+    RETURN_IF_ERROR(AuditLead(c, "convert", &cur, &done, now));
     RETURN_IF_ERROR(AppendLeadConverted(c, done, saga.account_created, now));
     return done;
   });

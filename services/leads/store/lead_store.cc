@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/leads/store/lead_audit.h"
 #include "services/leads/store/lead_events.h"
 
 namespace crm::leads {
@@ -352,6 +353,7 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
   created.assigned_at = assigned_at;
   created.created_at = created.updated_at = now;
   RETURN_IF_ERROR(AppendLeadCreated(c, created, now));
+  RETURN_IF_ERROR(AuditLead(c, "create", nullptr, &created, now));
   if (l.owner_id.has_value()) {
     HistoryRecord h;
     h.lead_id = id;
@@ -465,7 +467,9 @@ absl::StatusOr<LeadRecord> LeadStore::UpdateProfile(int64_t id,
                     d.credit_code, score.total, ScoreJson(score), clock_->Now(),
                     id})
                 .status());
-        return GetLeadOn(c, id, false);
+        ASSIGN_OR_RETURN(LeadRecord after, GetLeadOn(c, id, false));
+        RETURN_IF_ERROR(AuditLead(c, "update", &cur, &after, clock_->Now()));
+        return after;
       });
 }
 
@@ -497,7 +501,9 @@ absl::StatusOr<LeadRecord> LeadStore::ChangeStatus(int64_t id, LeadStatus to,
                                 reason.empty() ? "" : ": ", reason);
         h.at = now;
         RETURN_IF_ERROR(InsertHistory(c, h));
-        return GetLeadOn(c, id, false);
+        ASSIGN_OR_RETURN(LeadRecord after, GetLeadOn(c, id, false));
+        RETURN_IF_ERROR(AuditLead(c, "status", &cur, &after, now, reason));
+        return after;
       });
 }
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "services/leads/store/lead_audit.h"
 #include "services/leads/store/lead_events.h"
 #include "services/leads/store/lead_store.h"
 
@@ -95,6 +96,8 @@ absl::Status AssignOn(db::Connection& c, const LeadRecord& cur,
   h.detail = detail;
   h.at = now;
   RETURN_IF_ERROR(InsertHistory(c, h));
+  ASSIGN_OR_RETURN(LeadRecord after, GetLeadOn(c, cur.id, false));
+  RETURN_IF_ERROR(AuditLead(c, "assign", &cur, &after, now, detail));
   return AppendLeadAssigned(c, cur.id, owner, actor_id, rule,
                             cur.owner_id.value_or(0), now);
 }

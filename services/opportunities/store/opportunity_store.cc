@@ -6,6 +6,7 @@
 #include "common/status/status.h"
 #include "services/opportunities/domain/event_payloads.h"
 #include "services/opportunities/domain/funnel.h"
+#include "services/opportunities/store/opportunity_audit.h"
 
 namespace crm::opportunities {
 
@@ -208,6 +209,8 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Create(
         h.actor_id = created.created_by;
         h.at = created.created_at;
         RETURN_IF_ERROR(InsertChange(c, created, h));
+        RETURN_IF_ERROR(AuditOpportunity(c, "create", nullptr, &created,
+                                         created.created_at));
         RETURN_IF_ERROR(AddFunnelCell(c, created, 1));
         EventSubject subject;
         subject.opportunity_id = created.id;
@@ -382,6 +385,9 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Mutate(
           h.at = now;
           RETURN_IF_ERROR(InsertChange(c, updated, h));
         }
+        RETURN_IF_ERROR(
+            AuditOpportunity(c, m.change ? m.change->kind : "update", &cur,
+                             &updated, now, m.change ? m.change->reason : ""));
         for (const auto& [type, body] : m.events) {
           RETURN_IF_ERROR(events::AppendToOutbox(
                               c, events::StreamFor(kOpportunitiesService), type,

@@ -4,6 +4,7 @@
 #include "common/auth/data_scope.h"
 #include "common/status/status.h"
 #include "services/orders/domain/periods.h"
+#include "services/orders/store/contract_audit.h"
 
 namespace crm::orders::contract_store {
 namespace {
@@ -126,11 +127,13 @@ absl::StatusOr<int64_t> Insert(db::Connection& c, const ContractRecord& r,
           .status());
   ASSIGN_OR_RETURN(int64_t id, c.LastInsertId());
   RETURN_IF_ERROR(InsertInstallments(c, r, id));
+  RETURN_IF_ERROR(AuditContract(c, nullptr, id, now));
   return id;
 }
 
 absl::Status UpdateDraft(db::Connection& c, const ContractRecord& r,
                          absl::Time now) {
+  ASSIGN_OR_RETURN(const ContractRecord before, Get(c, r.id));
   RETURN_IF_ERROR(
       c.Exec("UPDATE contracts SET title = ?, amount_minor = ?, start_date = "
              "?, end_date = ?, updated_at = ? WHERE id = ?",
@@ -140,33 +143,36 @@ absl::Status UpdateDraft(db::Connection& c, const ContractRecord& r,
   RETURN_IF_ERROR(
       c.Exec("DELETE FROM installments WHERE contract_id = ?", {r.id})
           .status());
-  return InsertInstallments(c, r, r.id);
+  RETURN_IF_ERROR(InsertInstallments(c, r, r.id));
+  return AuditContract(c, &before, r.id, now);
 }
 
 absl::Status SetState(db::Connection& c, const ContractRecord& r,
                       absl::Time now) {
-  return c
-      .Exec(
-          "UPDATE contracts SET status = ?, approval_steps = ?, "
-          "current_step = ?, approval_round = ?, updated_at = ? WHERE id = ?",
-          {static_cast<int>(r.status), r.approval_steps, r.current_step,
-           r.approval_round, now, r.id})
-      .status();
+  ASSIGN_OR_RETURN(const ContractRecord before, Get(c, r.id));
+  RETURN_IF_ERROR(
+      c.Exec(
+           "UPDATE contracts SET status = ?, approval_steps = ?, "
+           "current_step = ?, approval_round = ?, updated_at = ? WHERE id = ?",
+           {static_cast<int>(r.status), r.approval_steps, r.current_step,
+            r.approval_round, now, r.id})
+          .status());
+  return AuditContract(c, &before, r.id, now);
 }
 
 absl::Status MarkSigned(db::Connection& c, const ContractRecord& r,
                         absl::Time at) {
+  ASSIGN_OR_RETURN(const ContractRecord before, Get(c, r.id));
   RETURN_IF_ERROR(
       c.Exec("UPDATE contracts SET status = ?, signed_at = ?, "
              "updated_at = ? WHERE id = ?",
              {static_cast<int>(ContractStatus::kSigned), at, at, r.id})
           .status());
-  return c
-      .Exec(
-          "UPDATE installments SET signed = 1, owner_id = ?, "
-          "owner_org_path = ? WHERE contract_id = ?",
-          {r.owner_id, r.owner_org_path, r.id})
-      .status();
+  RETURN_IF_ERROR(c.Exec("UPDATE installments SET signed = 1, owner_id = ?, "
+                         "owner_org_path = ? WHERE contract_id = ?",
+                         {r.owner_id, r.owner_org_path, r.id})
+                      .status());
+  return AuditContract(c, &before, r.id, at);
 }
 
 absl::StatusOr<std::vector<ContractRecord>> List(db::Connection& c,

@@ -1,16 +1,17 @@
 #include "services/tickets/store/history_store.h"
 
 #include "common/status/status.h"
+#include "services/tickets/store/ticket_audit.h"
 
 namespace crm::tickets::history_store {
 
 absl::Status Append(db::Connection& c, const HistoryRecord& h) {
-  return c
-      .Exec(
-          "INSERT INTO ticket_history (ticket_id, actor_id, action, detail, "
-          "created_at) VALUES (?,?,?,?,?)",
-          {h.ticket_id, h.actor_id, h.action, h.detail, h.created_at})
-      .status();
+  RETURN_IF_ERROR(
+      c.Exec("INSERT INTO ticket_history (ticket_id, actor_id, action, detail, "
+             "created_at) VALUES (?,?,?,?,?)",
+             {h.ticket_id, h.actor_id, h.action, h.detail, h.created_at})
+          .status());
+  return AuditTicket(c, h);  // the audit log (issue 10)
 }
 
 absl::StatusOr<std::vector<HistoryRecord>> List(db::Connection& c,

@@ -1,0 +1,1 @@
+../../../common/audit/migrations/audit_log.sql
