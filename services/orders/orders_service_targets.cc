@@ -109,9 +109,11 @@ grpc::Status OrdersServiceImpl::SetTarget(grpc::ServerContext* ctx,
       return InvalidField("value", "must be 0..10^15");
     // The user or unit must exist and be in the caller's subtree (asked of
     // identity as the caller; NOT_FOUND otherwise, ADR 0002 / 0036).
+    std::string user_org_path;
     if (s.user_id > 0) {
       ASSIGN_OR_RETURN(crm::identity::v1::User user,
                        LookupUser(ctx, s.user_id));
+      user_org_path = user.org_path();
       if (user.id() != s.user_id ||
           !auth::CanSee(p, user.id(), user.org_path()))
         return absl::NotFoundError(
@@ -125,6 +127,7 @@ grpc::Status OrdersServiceImpl::SetTarget(grpc::ServerContext* ctx,
     row.period = period.key;
     row.metric = static_cast<int>(t.metric());
     row.value = t.value();
+    row.user_org_path = user_org_path;
     const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(row, db::RunInTransactionFor<report_store::TargetRow>(
                               *pool_, [&](db::Connection& c) {
@@ -155,12 +158,16 @@ grpc::Status OrdersServiceImpl::ListTargets(grpc::ServerContext* ctx,
       ASSIGN_OR_RETURN(std::vector<report_store::TargetRow> rows,
                        report_store::ListTargets(c, period.key, path));
       ASSIGN_OR_RETURN(std::vector<report_store::TargetRow> users,
-                       report_store::ListTargets(c, period.key, ""));
+                       report_store::ListUserTargets(c, period.key, path));
       for (const auto& r : users) {
-        // User targets: a rep sees their own, managers all they set.
-        if (r.user_id > 0 &&
-            (p.scope != auth::DataScope::kSelf || r.user_id == p.user_id))
-          rows.push_back(r);
+        // User targets in the caller's data scope (where the user sat when
+        // the target was set); rows from before that was recorded only for
+        // the user and whole-company viewers.
+        const bool visible =
+            r.user_org_path.empty()
+                ? (r.user_id == p.user_id || p.scope == auth::DataScope::kAll)
+                : auth::CanSee(p, r.user_id, r.user_org_path);
+        if (visible) rows.push_back(r);
       }
       for (const auto& r : rows) {
         if (r.user_id == 0 && p.scope == auth::DataScope::kSelf) continue;

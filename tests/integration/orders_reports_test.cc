@@ -249,6 +249,22 @@ TEST_F(OrdersReportsTest, TargetsOnlyForUsersAndUnitsInTheSubtree) {
   pb::ListTargetsResponse list;
   ASSERT_TRUE(h_.stub().ListTargets(&ctx, lreq, &list).ok());
   EXPECT_EQ(list.targets_size(), 7);
+  // The east manager lists east only: e1 and east, a, b and themselves —
+  // not c's (north) target nor n1's, though the boss set them.
+  grpc::ClientContext mctx;
+  client::Prepare(&mctx, mgr_.token);
+  ASSERT_TRUE(h_.stub().ListTargets(&mctx, lreq, &list).ok());
+  EXPECT_EQ(list.targets_size(), 5);
+  for (const pb::Target& t : list.targets()) {
+    EXPECT_NE(t.user_id(), c_.user_id);
+    EXPECT_NE(t.org_path(), h_.Path("n1"));
+  }
+  // A rep lists their own target only.
+  grpc::ClientContext actx;
+  client::Prepare(&actx, a_.token);
+  ASSERT_TRUE(h_.stub().ListTargets(&actx, lreq, &list).ok());
+  ASSERT_EQ(list.targets_size(), 1);
+  EXPECT_EQ(list.targets(0).user_id(), a_.user_id);
   // Still bad input before anything is asked of identity.
   s = SetTarget(mgr_.token, -1, "", pb::METRIC_SIGNED_AMOUNT, 10);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
