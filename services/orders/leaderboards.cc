@@ -16,35 +16,28 @@ constexpr char kBumpScript[] =
     "redis.call('zincrby', KEYS[i], ARGV[1], ARGV[i]) "
     "redis.call('sadd', KEYS[1], KEYS[i]) end return #KEYS - 1";
 
-// KEYS[1] = board; ARGV[1] = top_n, ARGV[2] = me ("" = none).
-// Returns {flat member/score list, my rank or -1, my score or ""}.
+// KEYS[1] = board, KEYS[2] = the same board of the previous period (same
+// hash tag); ARGV[1] = top_n, ARGV[2] = me ("" = none).
+// Returns {flat member/score list, my rank or -1, my score or "",
+// previous 0-based rank or -1 of each top member, mine or -1}: one round
+// trip for the whole read.
 constexpr char kReadScript[] =
     "local top = redis.call('zrevrange', KEYS[1], 0, tonumber(ARGV[1]) - 1, "
     "'withscores') "
-    "local r = -1 local s = '' "
+    "local r = -1 local s = '' local pr = -1 "
     "if ARGV[2] ~= '' then "
     "local x = redis.call('zrevrank', KEYS[1], ARGV[2]) "
-    "if x then r = x s = redis.call('zscore', KEYS[1], ARGV[2]) end end "
-    "return {top, r, s}";
-
-// KEYS[1] = board; ARGV = members. Returns each member's 0-based rank or
-// -1.
-constexpr char kRanksScript[] =
-    "local out = {} for i, m in ipairs(ARGV) do "
-    "local r = redis.call('zrevrank', KEYS[1], m) "
-    "if r then out[i] = r else out[i] = -1 end end return out";
+    "if x then r = x s = redis.call('zscore', KEYS[1], ARGV[2]) "
+    "pr = redis.call('zrevrank', KEYS[2], ARGV[2]) or -1 end end "
+    "local prev = {} "
+    "for i = 1, #top, 2 do "
+    "prev[#prev + 1] = redis.call('zrevrank', KEYS[2], top[i]) or -1 end "
+    "return {top, r, s, prev, pr}";
 
 int64_t ScoreOf(const std::string& text) {
   double d = 0;
   if (!absl::SimpleAtod(text, &d)) return 0;
   return static_cast<int64_t>(d);
-}
-
-std::string PreviousKey(const std::string& key, const std::string& tag,
-                        const std::string& prev_tag) {
-  // Same board shape, previous period's tag.
-  const std::string from = absl::StrCat("{", tag, "}");
-  return absl::StrCat("lb:{", prev_tag, "}", key.substr(3 + from.size()));
 }
 
 }  // namespace
@@ -70,16 +63,22 @@ absl::Status Leaderboards::Bump(BoardMetric metric, absl::CivilDay day,
 
 absl::StatusOr<Leaderboards::Board> Leaderboards::Read(
     BoardMetric metric, const Period& period, const std::string& parent,
-    int top_n, const std::string& me) {
+    int top_n, const std::string& me, bool individuals) {
   const std::string tag = BoardTag(metric, period);
   const std::string prev_tag = BoardTag(metric, PreviousPeriod(period));
-  const std::string key =
-      parent.empty() ? UserBoardKey(tag) : SubBoardKey(tag, parent);
-  ASSIGN_OR_RETURN(redis::Reply cur,
-                   redis_->Command({"EVAL", kReadScript, "1", redis_->Key(key),
-                                    absl::StrCat(top_n), me}));
-  if (!cur.is_array() || cur.elements.size() != 3 ||
-      !cur.elements[0].is_array()) {
+  auto board_key = [&](const std::string& t) {
+    if (parent.empty()) return UserBoardKey(t);
+    return individuals ? UnitUsersBoardKey(t, parent) : SubBoardKey(t, parent);
+  };
+  const std::string key = board_key(tag);
+  const std::string prev_key = board_key(prev_tag);
+  ASSIGN_OR_RETURN(
+      redis::Reply cur,
+      redis_->Command({"EVAL", kReadScript, "2", redis_->Key(key),
+                       redis_->Key(prev_key), absl::StrCat(top_n), me}));
+  if (!cur.is_array() || cur.elements.size() != 5 ||
+      !cur.elements[0].is_array() || !cur.elements[3].is_array() ||
+      cur.elements[3].elements.size() * 2 != cur.elements[0].elements.size()) {
     return absl::InternalError("leaderboard read: unexpected reply");
   }
   Board board;
@@ -96,13 +95,7 @@ absl::StatusOr<Leaderboards::Board> Leaderboards::Read(
     board.me.rank = cur.elements[1].integer + 1;
     board.me.score = ScoreOf(cur.elements[2].str);
   }
-  // Rank changes: one lookup on the previous period's board.
-  std::vector<std::string> argv = {
-      "EVAL", kRanksScript, "1", redis_->Key(PreviousKey(key, tag, prev_tag))};
-  for (const Entry& e : board.top) argv.push_back(e.member);
-  if (board.me.rank > 0) argv.push_back(board.me.member);
-  if (argv.size() == 4) return board;
-  ASSIGN_OR_RETURN(redis::Reply prev, redis_->Command(argv));
+  // Rank changes against the previous period's board (same reply).
   auto apply = [](Entry& e, int64_t prev_rank) {
     if (prev_rank < 0) {
       e.is_new = true;
@@ -110,10 +103,10 @@ absl::StatusOr<Leaderboards::Board> Leaderboards::Read(
       e.rank_change = (prev_rank + 1) - e.rank;
     }
   };
-  for (size_t i = 0; i < board.top.size() && i < prev.elements.size(); ++i)
-    apply(board.top[i], prev.elements[i].integer);
-  if (board.me.rank > 0 && prev.elements.size() == board.top.size() + 1)
-    apply(board.me, prev.elements.back().integer);
+  const std::vector<redis::Reply>& prev = cur.elements[3].elements;
+  for (size_t i = 0; i < board.top.size(); ++i)
+    apply(board.top[i], prev[i].integer);
+  if (board.me.rank > 0) apply(board.me, cur.elements[4].integer);
   return board;
 }
 

@@ -2,10 +2,10 @@
 // 0033). MySQL is the truth; Rebuild() recomputes boards from totals read
 // there, and gives exactly the boards live updates produce.
 //
-// Every command touches keys of one hash tag only (one metric and period),
-// so it works on Redis Cluster: a bump is one EVAL over that tag's boards;
-// a read is one EVAL on the current board plus one on the previous
-// period's board (for rank changes).
+// Every command touches keys of one hash tag only (one metric and period
+// kind, ADR 0037), so it works on Redis Cluster: a bump is one EVAL per
+// period kind over that period's boards; a read is one EVAL over the
+// current board and the previous period's (for rank changes).
 #pragma once
 
 #include <cstdint>
@@ -43,10 +43,11 @@ class Leaderboards {
     Entry me;
   };
   // The top `top_n` of the board (user board when `parent` is empty, else
-  // the child units of `parent`), with `me` (may be empty) looked up too.
+  // the child units of `parent`, or with `individuals` the users of
+  // `parent`'s subtree), with `me` (may be empty) looked up too.
   absl::StatusOr<Board> Read(BoardMetric metric, const Period& period,
                              const std::string& parent, int top_n,
-                             const std::string& me);
+                             const std::string& me, bool individuals = false);
 
   struct OwnerTotal {
     int64_t owner_id = 0;

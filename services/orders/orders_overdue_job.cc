@@ -14,10 +14,12 @@
 namespace crm::orders {
 namespace {
 
-absl::StatusOr<int64_t> RunPass(db::ConnectionPool& pool, int batch,
+absl::StatusOr<int64_t> RunPass(db::ConnectionPool& pool,
+                                const OverdueJobOptions& options,
                                 absl::Time as_of, absl::Time now,
                                 const std::function<absl::Status()>& between) {
-  const absl::CivilDay day = DayOf(as_of);
+  const int batch = options.batch;
+  const absl::CivilDay day = options.calendar.DayOf(as_of);
   int64_t total = 0;
   while (true) {
     ASSIGN_OR_RETURN(
@@ -57,13 +59,13 @@ absl::StatusOr<int64_t> RunPass(db::ConnectionPool& pool, int batch,
 absl::StatusOr<std::optional<int64_t>> RunOverdueUnderLock(
     db::ConnectionPool& pool, redis::RedisPool* redis,
     const OverdueJobOptions& options, absl::Time as_of, absl::Time now) {
-  if (redis == nullptr) return RunPass(pool, options.batch, as_of, now, {});
+  if (redis == nullptr) return RunPass(pool, options, as_of, now, {});
   redis::DistributedLock locks(redis);
   ASSIGN_OR_RETURN(std::optional<redis::LockHandle> lock,
                    locks.TryAcquire(kOverdueLockKey, options.lock_ttl));
   if (!lock.has_value()) return std::nullopt;
   absl::StatusOr<int64_t> n =
-      RunPass(pool, options.batch, as_of, now, [&]() -> absl::Status {
+      RunPass(pool, options, as_of, now, [&]() -> absl::Status {
         ASSIGN_OR_RETURN(bool ours, lock->Extend(options.lock_ttl));
         if (!ours) return absl::AbortedError("lost the overdue leader lock");
         return absl::OkStatus();

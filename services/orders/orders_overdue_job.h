@@ -17,6 +17,7 @@
 #include "common/db/pool.h"
 #include "common/events/background_loop.h"
 #include "common/redis/redis_pool.h"
+#include "services/orders/domain/periods.h"
 
 namespace crm::orders {
 
@@ -26,6 +27,8 @@ struct OverdueJobOptions {
   absl::Duration interval = absl::Minutes(30);
   absl::Duration lock_ttl = absl::Minutes(2);
   int batch = 200;
+  // "Past due" is judged on as_of's business day (ADR 0035).
+  BusinessCalendar calendar;
 };
 
 // Installments newly marked overdue; nullopt when another process holds

@@ -1,5 +1,6 @@
 #include "services/orders/orders_service.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
@@ -10,14 +11,17 @@
 namespace crm::orders {
 
 namespace acpb = crm::accounts::v1;
+namespace idpb = crm::identity::v1;
 
 OrdersServiceImpl::OrdersServiceImpl(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<acpb::AccountsService::StubInterface> accounts,
+    std::shared_ptr<idpb::IdentityService::StubInterface> identity,
     std::shared_ptr<const Clock> clock, OrdersConfig config)
     : pool_(std::move(pool)),
       redis_(redis),
       accounts_(std::move(accounts)),
+      identity_(std::move(identity)),
       clock_(std::move(clock)),
       config_(config),
       boards_(redis != nullptr ? std::make_unique<Leaderboards>(redis)
@@ -48,6 +52,49 @@ absl::StatusOr<acpb::Account> OrdersServiceImpl::LookupAccount(
     return absl::NotFoundError(absl::StrCat("account ", id, " not found"));
   if (!s.ok()) return s;
   return account;
+}
+
+absl::StatusOr<idpb::User> OrdersServiceImpl::LookupUser(
+    grpc::ServerContext* ctx, int64_t id) {
+  if (id <= 0) return InvalidField("user_id", "must be a positive user id");
+  if (identity_ == nullptr)
+    return absl::UnavailableError("identity service not configured");
+  grpc::ClientContext call;
+  client::PrepareOnBehalf(&call, *ctx);
+  idpb::GetUserRequest req;
+  req.set_id(id);
+  idpb::User user;
+  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
+  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s) ||
+      absl::IsPermissionDenied(s))
+    return absl::NotFoundError(absl::StrCat("user ", id, " not found"));
+  if (!s.ok()) return s;
+  return user;
+}
+
+absl::Status OrdersServiceImpl::CheckOrgUnit(grpc::ServerContext* ctx,
+                                             const std::string& org_path) {
+  const absl::Status missing =
+      absl::NotFoundError(absl::StrCat("org unit ", org_path, " not found"));
+  // "/1/4/9/": the unit is 9.
+  const size_t end = org_path.size() - 1;
+  const size_t begin = org_path.rfind('/', end - 1) + 1;
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(org_path.substr(begin, end - begin), &id) || id <= 0)
+    return missing;
+  if (identity_ == nullptr)
+    return absl::UnavailableError("identity service not configured");
+  grpc::ClientContext call;
+  client::PrepareOnBehalf(&call, *ctx);
+  idpb::GetOrgUnitRequest req;
+  req.set_id(id);
+  idpb::OrgUnit unit;
+  absl::Status s = FromGrpcStatus(identity_->GetOrgUnit(&call, req, &unit));
+  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s) ||
+      absl::IsPermissionDenied(s))
+    return missing;
+  if (!s.ok()) return s;
+  return unit.path() == org_path ? absl::OkStatus() : missing;
 }
 
 void OrdersServiceImpl::BumpBoards(BoardMetric metric, absl::CivilDay day,

@@ -15,7 +15,9 @@
 #include "common/db/pool.h"
 #include "common/redis/redis_pool.h"
 #include "crm/accounts/v1/accounts.grpc.pb.h"
+#include "crm/identity/v1/identity.grpc.pb.h"
 #include "crm/orders/v1/orders.grpc.pb.h"
+#include "services/orders/domain/periods.h"
 #include "services/orders/leaderboards.h"
 #include "services/orders/store/records.h"
 
@@ -28,18 +30,25 @@ inline constexpr char kServiceName[] = "orders";
 struct OrdersConfig {
   // Rows one overdue pass handles per transaction.
   int overdue_batch = 200;
+  // Day boundaries of periods, boards and overdue checks (ADR 0035).
+  BusinessCalendar calendar;
 };
 
 class OrdersServiceImpl final : public pb::OrdersService::Service {
  public:
   // `redis` may be null (leaderboards are then unavailable); `accounts`
-  // is called with the caller's own token (the account must be visible to
-  // the caller).
+  // and `identity` are called with the caller's own token (the account,
+  // user or org unit must be visible to the caller). Without `identity`
+  // SetTarget is UNAVAILABLE.
   OrdersServiceImpl(
       std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
       std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface>
           accounts,
+      std::shared_ptr<crm::identity::v1::IdentityService::StubInterface>
+          identity,
       std::shared_ptr<const Clock> clock, OrdersConfig config = {});
+
+  const BusinessCalendar& calendar() const { return config_.calendar; }
 
   // products and quotes: orders_service_products.cc, orders_service_quotes.cc
   grpc::Status CreateProduct(grpc::ServerContext*,
@@ -169,6 +178,15 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
   // The account through the accounts service, as the caller.
   absl::StatusOr<crm::accounts::v1::Account> LookupAccount(
       grpc::ServerContext* ctx, int64_t id);
+  // The user through identity, as the caller: NOT_FOUND "user <id> not
+  // found" when it does not exist or is outside the caller's scope.
+  absl::StatusOr<crm::identity::v1::User> LookupUser(grpc::ServerContext* ctx,
+                                                     int64_t id);
+  // The org unit at the end of `org_path` through identity, as the caller:
+  // NOT_FOUND "org unit <path> not found" unless it exists, is visible and
+  // sits exactly at `org_path`.
+  absl::Status CheckOrgUnit(grpc::ServerContext* ctx,
+                            const std::string& org_path);
   // Board updates after a committed signing / payment (best effort: a
   // failure is logged; RebuildLeaderboards repairs the boards).
   void BumpBoards(BoardMetric metric, absl::CivilDay day, int64_t owner_id,
@@ -177,6 +195,7 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
   std::shared_ptr<db::ConnectionPool> pool_;
   redis::RedisPool* redis_;
   std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
   std::shared_ptr<const Clock> clock_;
   OrdersConfig config_;
   std::unique_ptr<Leaderboards> boards_;

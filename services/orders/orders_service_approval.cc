@@ -326,8 +326,9 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
       return absl::OkStatus();
     }));
     if (signed_now) {
-      BumpBoards(BoardMetric::kSigned, DayOf(now), signed_contract.owner_id,
-                 signed_contract.owner_org_path, signed_contract.amount_minor);
+      BumpBoards(BoardMetric::kSigned, config_.calendar.DayOf(now),
+                 signed_contract.owner_id, signed_contract.owner_org_path,
+                 signed_contract.amount_minor);
     }
     ToProto(signed_contract, resp);
     return absl::OkStatus();

@@ -47,7 +47,8 @@ grpc::Status OrdersServiceImpl::GetLeaderboard(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(BoardMetric metric, MetricOf(req->metric()));
     ASSIGN_OR_RETURN(PeriodKind kind, BoardKindOf(req->period_kind()));
-    Period period = PeriodContaining(kind, DayOf(clock_->Now()));
+    Period period =
+        PeriodContaining(kind, config_.calendar.DayOf(clock_->Now()));
     if (!req->period().empty()) {
       ASSIGN_OR_RETURN(period, ParsePeriod("period", req->period()));
       if (period.kind != kind)
@@ -58,15 +59,20 @@ grpc::Status OrdersServiceImpl::GetLeaderboard(
     const int top_n = req->top_n() == 0 ? 50 : req->top_n();
     const std::string& parent = req->parent_org_path();
     if (!parent.empty() &&
-        (parent.front() != '/' || parent.back() != '/' || parent.size() > 512))
+        (parent.size() < 3 || parent.size() > 512 || parent.front() != '/' ||
+         parent.back() != '/' ||
+         parent.find_first_not_of("0123456789/") != std::string::npos ||
+         parent.find("//") != std::string::npos))
       return InvalidField("parent_org_path", "must be an org path like /1/4/");
     if (boards_ == nullptr) return NoRedis();
-    const std::string me = parent.empty() ? absl::StrCat(p.user_id) : "";
-    ASSIGN_OR_RETURN(Leaderboards::Board board,
-                     boards_->Read(metric, period, parent, top_n, me));
+    const bool individuals = parent.empty() || req->individuals();
+    const std::string me = individuals ? absl::StrCat(p.user_id) : "";
+    ASSIGN_OR_RETURN(
+        Leaderboards::Board board,
+        boards_->Read(metric, period, parent, top_n, me, req->individuals()));
     resp->set_period(period.key);
     for (const auto& e : board.top) EntryToProto(e, resp->add_entries());
-    if (parent.empty()) {
+    if (individuals) {
       EntryToProto(board.me, resp->mutable_me());
       resp->mutable_me()->set_member(me);
     }
@@ -95,7 +101,7 @@ grpc::Status OrdersServiceImpl::RebuildLeaderboards(
         kinds = {k};
       }
       for (PeriodKind k : kinds) {
-        Period cur = PeriodContaining(k, DayOf(as_of));
+        Period cur = PeriodContaining(k, config_.calendar.DayOf(as_of));
         periods.push_back(PreviousPeriod(cur));
         periods.push_back(cur);
       }
@@ -105,9 +111,9 @@ grpc::Status OrdersServiceImpl::RebuildLeaderboards(
     for (const Period& period : periods) {
       std::vector<Leaderboards::OwnerTotal> signed_totals, received_totals;
       RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
-        ASSIGN_OR_RETURN(signed_totals,
-                         report_store::SignedByOwner(c, period.start_time(),
-                                                     period.end_time()));
+        ASSIGN_OR_RETURN(signed_totals, report_store::SignedByOwner(
+                                            c, config_.calendar.Start(period),
+                                            config_.calendar.End(period)));
         ASSIGN_OR_RETURN(received_totals, report_store::ReceivedByOwner(
                                               c, period.first, period.end));
         return absl::OkStatus();

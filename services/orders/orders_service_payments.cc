@@ -67,8 +67,13 @@ grpc::Status OrdersServiceImpl::RecordPayment(
       return InvalidField("installment_number",
                           "refunds are taken back latest due first");
     }
-    ASSIGN_OR_RETURN(absl::CivilDay received,
-                     ParseDate("received_date", req->received_date()));
+    // No date: today on the business calendar (a payment at 23:30 Beijing
+    // time on March 31 is received in March).
+    absl::CivilDay received = config_.calendar.DayOf(clock_->Now());
+    if (!req->received_date().empty()) {
+      ASSIGN_OR_RETURN(received,
+                       ParseDate("received_date", req->received_date()));
+    }
 
     auto replay = [&]() -> absl::StatusOr<bool> {
       std::optional<PaymentRecord> prior;
@@ -186,6 +191,7 @@ grpc::Status OrdersServiceImpl::RunOverdueCheck(
                      AsOf(&req->as_of(), req->has_as_of(), now));
     OverdueJobOptions options;
     options.batch = config_.overdue_batch;
+    options.calendar = config_.calendar;
     auto n = RunOverdueUnderLock(*pool_, redis_, options, as_of, now);
     if (!n.ok() && absl::IsUnavailable(n.status()) && redis_ != nullptr) {
       // Redis down: the pass is idempotent in MySQL, run it unguarded.
@@ -222,7 +228,7 @@ grpc::Status OrdersServiceImpl::ListPendingCollections(
     f.org_path = req->org_path();
     ASSIGN_OR_RETURN(absl::Time as_of,
                      AsOf(&req->as_of(), req->has_as_of(), clock_->Now()));
-    const absl::CivilDay day = DayOf(as_of);
+    const absl::CivilDay day = config_.calendar.DayOf(as_of);
     return db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(std::vector<CollectionRecord> rows,
                        payment_store::PendingCollections(c, p, f));

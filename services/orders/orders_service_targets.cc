@@ -65,26 +65,24 @@ absl::StatusOr<report_store::Subject> SubjectOf(const auth::Principal& p,
 
 absl::StatusOr<int64_t> Actual(db::Connection& c,
                                const report_store::Subject& s,
+                               const BusinessCalendar& cal,
                                const Period& period, pb::Metric metric) {
   switch (metric) {
     case pb::METRIC_SIGNED_AMOUNT: {
-      ASSIGN_OR_RETURN(auto r,
-                       report_store::SumSigned(c, s, period.start_time(),
-                                               period.end_time(), 0));
+      ASSIGN_OR_RETURN(auto r, report_store::SumSigned(c, s, cal.Start(period),
+                                                       cal.End(period), 0));
       return r.amount_minor;
     }
     case pb::METRIC_RECEIVED_AMOUNT:
       return report_store::SumReceived(c, s, period.first, period.end);
     case pb::METRIC_NEW_CUSTOMERS: {
-      ASSIGN_OR_RETURN(auto r,
-                       report_store::SumSigned(c, s, period.start_time(),
-                                               period.end_time(), 1));
+      ASSIGN_OR_RETURN(auto r, report_store::SumSigned(c, s, cal.Start(period),
+                                                       cal.End(period), 1));
       return r.customers;
     }
     case pb::METRIC_RENEWAL_AMOUNT: {
-      ASSIGN_OR_RETURN(auto r,
-                       report_store::SumSigned(c, s, period.start_time(),
-                                               period.end_time(), 2));
+      ASSIGN_OR_RETURN(auto r, report_store::SumSigned(c, s, cal.Start(period),
+                                                       cal.End(period), 2));
       return r.amount_minor;
     }
     default:
@@ -109,12 +107,27 @@ grpc::Status OrdersServiceImpl::SetTarget(grpc::ServerContext* ctx,
       return InvalidField("metric", "must be set");
     if (t.value() < 0 || t.value() > 1'000'000'000'000'000)
       return InvalidField("value", "must be 0..10^15");
+    // The user or unit must exist and be in the caller's subtree (asked of
+    // identity as the caller; NOT_FOUND otherwise, ADR 0002 / 0036).
+    std::string user_org_path;
+    if (s.user_id > 0) {
+      ASSIGN_OR_RETURN(crm::identity::v1::User user,
+                       LookupUser(ctx, s.user_id));
+      user_org_path = user.org_path();
+      if (user.id() != s.user_id ||
+          !auth::CanSee(p, user.id(), user.org_path()))
+        return absl::NotFoundError(
+            absl::StrCat("user ", s.user_id, " not found"));
+    } else {
+      RETURN_IF_ERROR(CheckOrgUnit(ctx, s.org_path));
+    }
     report_store::TargetRow row;
     row.user_id = s.user_id;
     row.org_path = s.org_path;
     row.period = period.key;
     row.metric = static_cast<int>(t.metric());
     row.value = t.value();
+    row.user_org_path = user_org_path;
     const absl::Time now = clock_->Now();
     ASSIGN_OR_RETURN(row, db::RunInTransactionFor<report_store::TargetRow>(
                               *pool_, [&](db::Connection& c) {
@@ -145,12 +158,16 @@ grpc::Status OrdersServiceImpl::ListTargets(grpc::ServerContext* ctx,
       ASSIGN_OR_RETURN(std::vector<report_store::TargetRow> rows,
                        report_store::ListTargets(c, period.key, path));
       ASSIGN_OR_RETURN(std::vector<report_store::TargetRow> users,
-                       report_store::ListTargets(c, period.key, ""));
+                       report_store::ListUserTargets(c, period.key, path));
       for (const auto& r : users) {
-        // User targets: a rep sees their own, managers all they set.
-        if (r.user_id > 0 &&
-            (p.scope != auth::DataScope::kSelf || r.user_id == p.user_id))
-          rows.push_back(r);
+        // User targets in the caller's data scope (where the user sat when
+        // the target was set); rows from before that was recorded only for
+        // the user and whole-company viewers.
+        const bool visible =
+            r.user_org_path.empty()
+                ? (r.user_id == p.user_id || p.scope == auth::DataScope::kAll)
+                : auth::CanSee(p, r.user_id, r.user_org_path);
+        if (visible) rows.push_back(r);
       }
       for (const auto& r : rows) {
         if (r.user_id == 0 && p.scope == auth::DataScope::kSelf) continue;
@@ -176,7 +193,8 @@ grpc::Status OrdersServiceImpl::GetAchievement(
                      SubjectOf(p, req->user_id(), req->org_path()));
     ASSIGN_OR_RETURN(Period period, ReportPeriod(req->period()));
     return db::WithConnection(*pool_, [&](db::Connection& c) {
-      ASSIGN_OR_RETURN(int64_t actual, Actual(c, s, period, req->metric()));
+      ASSIGN_OR_RETURN(int64_t actual,
+                       Actual(c, s, config_.calendar, period, req->metric()));
       ASSIGN_OR_RETURN(auto target,
                        report_store::GetTarget(c, s.user_id, s.org_path,
                                                period.key, req->metric()));
@@ -201,7 +219,8 @@ grpc::Status OrdersServiceImpl::GetBusinessSummary(
     ASSIGN_OR_RETURN(absl::Time as_of,
                      AsOf(&req->as_of(), req->has_as_of(), clock_->Now()));
     return db::WithConnection(*pool_, [&](db::Connection& c) {
-      const absl::Time a = period.start_time(), b = period.end_time();
+      const absl::Time a = config_.calendar.Start(period),
+                       b = config_.calendar.End(period);
       ASSIGN_OR_RETURN(auto by_type, report_store::SumSignedByType(c, s, a, b));
       const report_store::Signed& all = by_type.all;
       const report_store::Signed& fresh = by_type.fresh;
@@ -210,8 +229,8 @@ grpc::Status OrdersServiceImpl::GetBusinessSummary(
                                              c, s, period.first, period.end));
       ASSIGN_OR_RETURN(
           auto due, report_store::RenewalsDue(c, s, period.first, period.end));
-      ASSIGN_OR_RETURN(auto overdue,
-                       report_store::OverdueTotals(c, s, DayOf(as_of)));
+      ASSIGN_OR_RETURN(auto overdue, report_store::OverdueTotals(
+                                         c, s, config_.calendar.DayOf(as_of)));
       ASSIGN_OR_RETURN(auto signed_target,
                        report_store::GetTarget(c, 0, path, period.key,
                                                pb::METRIC_SIGNED_AMOUNT));
@@ -252,11 +271,11 @@ grpc::Status OrdersServiceImpl::ListRenewalCandidates(
     const int limit = req->page_size() == 0 ? 100 : req->page_size();
     ASSIGN_OR_RETURN(absl::Time as_of,
                      AsOf(&req->as_of(), req->has_as_of(), clock_->Now()));
-    const absl::CivilDay today = DayOf(as_of);
+    const absl::CivilDay today = config_.calendar.DayOf(as_of);
     const absl::CivilDay until(absl::CivilDay(absl::CivilMonth(today) + 6) +
                                (today.day() - 1));
-    const absl::Time since =
-        StartOf(absl::CivilDay(today.year() - 2, today.month(), today.day()));
+    const absl::Time since = config_.calendar.StartOf(
+        absl::CivilDay(today.year() - 2, today.month(), today.day()));
     return db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(auto rows, report_store::RenewalCandidates(
                                       c, p, today, until + 1, since,

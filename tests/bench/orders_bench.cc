@@ -73,7 +73,7 @@ void LeaderboardRead(benchmark::State& state) {
     auto& h = H();
     auto me = h.User("bench.me", "e1", "sales_rep");
     const std::string e1 = h.Path("e1");
-    const absl::CivilDay today = crm::orders::DayOf(h.clock().Now());
+    const absl::CivilDay today = h.calendar().DayOf(h.clock().Now());
     crm::orders::Leaderboards boards(h.redis());
     std::mt19937_64 rng(7);
     // This month's and last month's boards, 10,000 reps over 20 teams.
@@ -165,7 +165,7 @@ void BusinessSummary(benchmark::State& state) {
     const int64_t n = Contracts();
     h.User("bench.boss", "root", "boss");
     const std::string root = h.Path("root");
-    const absl::CivilDay today = crm::orders::DayOf(h.clock().Now());
+    const absl::CivilDay today = h.calendar().DayOf(h.clock().Now());
     // Owners: 1,000 reps in 100 teams in 10 regions under the real root;
     // contract k belongs to rep k % 1000 of team (k % 1000) % 100.
     const std::string path_of = absl::StrCat(

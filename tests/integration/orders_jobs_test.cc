@@ -20,7 +20,7 @@ TEST(OrdersJobsTest, OverdueJobAndAdminRpcShareTheLeaderLock) {
   auto rep = h.User("rep.e1", "e1", "sales_rep");
   const int64_t account = h.Account(rep.token, "苏州定时任务有限公司");
   // Due the day after tomorrow (the clock only moves forward).
-  const absl::CivilDay due = DayOf(h.clock().Now()) + 2;
+  const absl::CivilDay due = h.calendar().DayOf(h.clock().Now()) + 2;
   pb::Contract c = h.SignedContract(
       rep.token, OrdersHarness::Draft(account, 500, 1, FormatDate(due),
                                       FormatDate(due + 30)));
@@ -44,12 +44,12 @@ TEST(OrdersJobsTest, OverdueJobAndAdminRpcShareTheLeaderLock) {
   ASSERT_TRUE((*held)->Release().ok());
 
   // On the due day nothing happens; the day after, the job flags it once.
-  h.clock().Set(StartOf(due) + absl::Hours(23));
+  h.clock().Set(h.calendar().StartOf(due) + absl::Hours(23));
   ASSERT_TRUE(*job.RunOnce());
   EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS c FROM installments WHERE overdue "
                        "= 1"),
             0);
-  h.clock().Set(StartOf(due + 1) + absl::Minutes(1));
+  h.clock().Set(h.calendar().StartOf(due + 1) + absl::Minutes(1));
   ASSERT_TRUE(*job.RunOnce());
   ASSERT_TRUE(*job.RunOnce());
   EXPECT_EQ(h.QueryInt("SELECT COUNT(*) AS c FROM installments WHERE overdue "

@@ -25,7 +25,7 @@ class OrdersLeaderboardTest : public ::testing::Test {
   // (identity refuses logins from the past), so the test's months are the
   // two after the current one.
   OrdersLeaderboardTest()
-      : month1_(absl::CivilMonth(DayOf(h_.clock().Now())) + 1),
+      : month1_(absl::CivilMonth(h_.calendar().DayOf(h_.clock().Now())) + 1),
         month2_(month1_ + 1) {}
 
   void SetDay(absl::CivilDay day, int hour = 9) {
@@ -153,6 +153,41 @@ TEST_F(OrdersLeaderboardTest, TopNMyRankAndRankChange) {
   EXPECT_EQ(board.entries(0).member(), absl::StrCat(h_.accounts().Unit("e2")));
   EXPECT_EQ(board.me().rank(), 0);  // unit boards have no "me"
 
+  // The individuals of one region / team, with me and rank changes
+  // (month 1 in east: a 900 > b 500; month 2: b 700 > a 100).
+  auto individuals = [&](const std::string& token, const std::string& unit) {
+    grpc::ClientContext ctx;
+    client::Prepare(&ctx, token);
+    pb::GetLeaderboardRequest req;
+    req.set_metric(pb::METRIC_SIGNED_AMOUNT);
+    req.set_period_kind(pb::PERIOD_KIND_MONTH);
+    req.set_parent_org_path(unit);
+    req.set_individuals(true);
+    pb::Leaderboard out;
+    grpc::Status s = h_.stub().GetLeaderboard(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  };
+  board = individuals(a.token, h_.Path("east"));
+  ASSERT_EQ(board.entries_size(), 2);
+  EXPECT_EQ(board.entries(0).member(), absl::StrCat(b.user_id));
+  EXPECT_EQ(board.entries(0).rank_change(), 1);
+  EXPECT_EQ(board.entries(1).member(), absl::StrCat(a.user_id));
+  EXPECT_EQ(board.me().rank(), 2);
+  EXPECT_EQ(board.me().score(), 100);
+  EXPECT_EQ(board.me().rank_change(), -1);
+  board = individuals(a.token, e1);
+  ASSERT_EQ(board.entries_size(), 1);
+  EXPECT_EQ(board.me().rank(), 1);
+  board = individuals(a.token, n1);
+  ASSERT_EQ(board.entries_size(), 1);
+  EXPECT_EQ(board.entries(0).member(), absl::StrCat(c.user_id));
+  EXPECT_EQ(board.me().rank(), 0);  // a is not in north
+  // The root's individuals are the company board.
+  board = individuals(a.token, h_.Path("root"));
+  EXPECT_EQ(board.entries_size(), 3);
+  EXPECT_EQ(board.me().rank(), 3);
+
   // Day and week boards; month 1's board kept its order.
   EXPECT_EQ(Board(a.token, pb::METRIC_SIGNED_AMOUNT, pb::PERIOD_KIND_DAY)
                 .entries_size(),
@@ -195,9 +230,12 @@ TEST_F(OrdersLeaderboardTest, BadInput) {
   Board(a.token, pb::METRIC_SIGNED_AMOUNT, pb::PERIOD_KIND_MONTH, "", "", 201,
         &s);
   EXPECT_THAT(s.error_message(), ::testing::HasSubstr("top_n"));
-  Board(a.token, pb::METRIC_SIGNED_AMOUNT, pb::PERIOD_KIND_MONTH, "", "x", 0,
-        &s);
-  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("parent_org_path"));
+  for (const char* bad : {"x", "/", "/1//", "/1/a/", "1/4/"}) {
+    Board(a.token, pb::METRIC_SIGNED_AMOUNT, pb::PERIOD_KIND_MONTH, "", bad, 0,
+          &s);
+    EXPECT_THAT(s.error_message(), ::testing::HasSubstr("parent_org_path"))
+        << bad;
+  }
   grpc::ClientContext ctx;
   client::Prepare(&ctx, a.token);
   pb::RebuildLeaderboardsRequest req;
@@ -221,7 +259,7 @@ TEST_F(OrdersLeaderboardTest, RebuildEqualsLiveAfterRandomTraffic) {
 
   // Operations spread over 31 days from the day after tomorrow, one day
   // at a time (the clock only moves forward).
-  const absl::CivilDay first = DayOf(h_.clock().Now()) + 2;
+  const absl::CivilDay first = h_.calendar().DayOf(h_.clock().Now()) + 2;
   std::vector<std::vector<int>> by_day(31);
   for (int i = 0; i < kOps; ++i) by_day[rng() % 31].push_back(i);
   struct Open {

@@ -17,7 +17,7 @@ using testing::OrdersHarness;
 
 google::protobuf::Timestamp Ts(absl::CivilDay d) {
   google::protobuf::Timestamp t;
-  t.set_seconds(absl::ToUnixSeconds(StartOf(d)) + 3600);
+  t.set_seconds(absl::ToUnixSeconds(BusinessCalendar().StartOf(d)) + 3600);
   return t;
 }
 
@@ -25,9 +25,9 @@ class OrdersReportsTest : public ::testing::Test {
  protected:
   // The clock only moves forward: the test's month is the next one.
   OrdersReportsTest()
-      : month_(absl::CivilMonth(DayOf(h_.clock().Now())) + 1),
+      : month_(absl::CivilMonth(h_.calendar().DayOf(h_.clock().Now())) + 1),
         d1_(absl::CivilDay(month_)) {
-    h_.clock().Set(StartOf(d1_ + 4) + absl::Hours(9));
+    h_.clock().Set(h_.calendar().StartOf(d1_ + 4) + absl::Hours(9));
     a_ = h_.User("rep.a", "e1", "sales_rep");
     b_ = h_.User("rep.b", "e2", "sales_rep");
     c_ = h_.User("rep.c", "n1", "sales_rep");
@@ -180,6 +180,94 @@ TEST_F(OrdersReportsTest, TargetsRollUpOverTheSubtree) {
   pb::ListTargetsResponse list;
   ASSERT_TRUE(h_.stub().ListTargets(&ctx, lreq, &list).ok());
   EXPECT_EQ(list.targets_size(), 3);
+}
+
+// Targets name users and units that exist in the setter's subtree, asked
+// of identity as the caller; anything else is NOT_FOUND, whether missing or
+// out of scope (ADR 0002, 0036).
+TEST_F(OrdersReportsTest, TargetsOnlyForUsersAndUnitsInTheSubtree) {
+  const std::string east = h_.Path("east"), root = h_.Path("root");
+  // In the manager's subtree: reps of e1 and e2, the manager, the units.
+  EXPECT_TRUE(
+      SetTarget(mgr_.token, a_.user_id, "", pb::METRIC_SIGNED_AMOUNT, 10).ok());
+  EXPECT_TRUE(
+      SetTarget(mgr_.token, b_.user_id, "", pb::METRIC_RECEIVED_AMOUNT, 10)
+          .ok());
+  EXPECT_TRUE(
+      SetTarget(mgr_.token, mgr_.user_id, "", pb::METRIC_SIGNED_AMOUNT, 10)
+          .ok());
+  EXPECT_TRUE(
+      SetTarget(mgr_.token, 0, h_.Path("e1"), pb::METRIC_SIGNED_AMOUNT, 10)
+          .ok());
+  EXPECT_TRUE(
+      SetTarget(mgr_.token, 0, east, pb::METRIC_SIGNED_AMOUNT, 10).ok());
+
+  // A rep of another region, a user that does not exist: the same answer.
+  grpc::Status s =
+      SetTarget(mgr_.token, c_.user_id, "", pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), absl::StrCat("user ", c_.user_id, " not found"));
+  s = SetTarget(mgr_.token, 987654321, "", pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "user 987654321 not found");
+  // The boss's own unit is above the manager.
+  s = SetTarget(mgr_.token, boss_.user_id, "", pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // Units: a missing unit under east, a real unit under a wrong path (n1
+  // lives under north), a path that is not the unit's.
+  s = SetTarget(mgr_.token, 0, absl::StrCat(east, "987654/"),
+                pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  s = SetTarget(mgr_.token, 0,
+                absl::StrCat(east, h_.accounts().Unit("n1"), "/"),
+                pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  s = SetTarget(boss_.token, 0,
+                absl::StrCat(root, h_.accounts().Unit("e1"), "/"),
+                pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(SetTarget(boss_.token, 0, absl::StrCat(root, "0/"),
+                      pb::METRIC_SIGNED_AMOUNT, 10)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The boss (whole company) reaches everyone.
+  EXPECT_TRUE(
+      SetTarget(boss_.token, c_.user_id, "", pb::METRIC_SIGNED_AMOUNT, 10)
+          .ok());
+  EXPECT_TRUE(
+      SetTarget(boss_.token, 0, h_.Path("n1"), pb::METRIC_SIGNED_AMOUNT, 10)
+          .ok());
+  // Nothing was stored for the refused requests: east's list has the
+  // manager's three user targets and two unit targets, the boss sees
+  // c's target and n1's too.
+  grpc::ClientContext ctx;
+  client::Prepare(&ctx, boss_.token);
+  pb::ListTargetsRequest lreq;
+  lreq.set_period(period_);
+  pb::ListTargetsResponse list;
+  ASSERT_TRUE(h_.stub().ListTargets(&ctx, lreq, &list).ok());
+  EXPECT_EQ(list.targets_size(), 7);
+  // The east manager lists east only: e1 and east, a, b and themselves —
+  // not c's (north) target nor n1's, though the boss set them.
+  grpc::ClientContext mctx;
+  client::Prepare(&mctx, mgr_.token);
+  ASSERT_TRUE(h_.stub().ListTargets(&mctx, lreq, &list).ok());
+  EXPECT_EQ(list.targets_size(), 5);
+  for (const pb::Target& t : list.targets()) {
+    EXPECT_NE(t.user_id(), c_.user_id);
+    EXPECT_NE(t.org_path(), h_.Path("n1"));
+  }
+  // A rep lists their own target only.
+  grpc::ClientContext actx;
+  client::Prepare(&actx, a_.token);
+  ASSERT_TRUE(h_.stub().ListTargets(&actx, lreq, &list).ok());
+  ASSERT_EQ(list.targets_size(), 1);
+  EXPECT_EQ(list.targets(0).user_id(), a_.user_id);
+  // Still bad input before anything is asked of identity.
+  s = SetTarget(mgr_.token, -1, "", pb::METRIC_SIGNED_AMOUNT, 10);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(OrdersReportsTest, BusinessSummaryForASubtree) {

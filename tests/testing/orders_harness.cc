@@ -39,8 +39,12 @@ OrdersHarness::OrdersHarness(std::unique_ptr<AccountsHarness> owned,
   // The accounts stub of the harness, not owned.
   std::shared_ptr<acpb::AccountsService::StubInterface> accounts(
       &accounts_.stub(), [](acpb::AccountsService::StubInterface*) {});
+  // The identity stub, not owned (SetTarget checks users and units).
+  std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity(
+      &accounts_.identity().stub(),
+      [](crm::identity::v1::IdentityService::StubInterface*) {});
   service_ = std::make_unique<orders::OrdersServiceImpl>(
-      pool, redis(), accounts, accounts_.identity().shared_clock());
+      pool, redis(), accounts, identity, accounts_.identity().shared_clock());
   auto codec = auth::TokenCodec::Create(kTestTokenKey,
                                         accounts_.identity().shared_clock());
   server::ServerOptions options;

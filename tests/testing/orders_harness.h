@@ -1,8 +1,9 @@
 // The orders service in-process on a fresh schema, beside an in-process
 // accounts (and identity) from AccountsHarness, sharing its manual clock.
-// Orders calls accounts' GetAccount with the caller's token, as in
-// production. Org (from AccountsHarness): company "root" > region "east" >
-// teams "e1", "e2"; region "north" > team "n1".
+// Orders calls accounts' GetAccount and identity's GetUser / GetOrgUnit
+// with the caller's token, as in production. Org (from AccountsHarness):
+// company "root" > region "east" > teams "e1", "e2"; region "north" > team
+// "n1".
 #pragma once
 
 #include <memory>
@@ -34,6 +35,11 @@ class OrdersHarness {
   TestSchema& schema() { return schema_; }
   redis::RedisPool* redis() { return redis_ ? redis_->get() : nullptr; }
   orders::OrdersServiceImpl& service() { return *service_; }
+  // The service's business calendar (Asia/Shanghai): tests place instants
+  // on business days with it.
+  const orders::BusinessCalendar& calendar() const {
+    return service_->calendar();
+  }
 
   using Login = AccountsHarness::Login;
   Login User(const std::string& username, const std::string& unit_key,

@@ -239,15 +239,28 @@ TEST(ApprovalChains, Validation) {
 TEST(LeaderboardKeys, HashTagsAndAncestors) {
   Period p = PeriodContaining(PeriodKind::kMonth, D(2026, 11, 5));
   const std::string tag = BoardTag(BoardMetric::kSigned, p);
-  EXPECT_EQ(tag, "signed:month:2026-11");
-  EXPECT_EQ(UserBoardKey(tag), "lb:{signed:month:2026-11}:user");
+  EXPECT_EQ(tag, "{signed:month}:2026-11");
+  // The previous month's boards share the hash tag (one slot, ADR 0037).
+  EXPECT_EQ(UserBoardKey(BoardTag(BoardMetric::kSigned, PreviousPeriod(p))),
+            "lb:{signed:month}:2026-10:user");
+  EXPECT_EQ(BoardIndexKey(
+                BoardTag(BoardMetric::kReceived,
+                         PeriodContaining(PeriodKind::kDay, D(2026, 11, 5)))),
+            "lb:{received:day}:2026-11-05:keys");
+  EXPECT_EQ(UserBoardKey(tag), "lb:{signed:month}:2026-11:user");
   auto bumps = BumpsFor(tag, 42, "/1/4/9/");
-  ASSERT_EQ(bumps.size(), 3u);
+  ASSERT_EQ(bumps.size(), 5u);
   EXPECT_EQ(bumps[0].member, "42");
-  EXPECT_EQ(bumps[1].key, "lb:{signed:month:2026-11}:sub:/1/");
+  EXPECT_EQ(bumps[1].key, "lb:{signed:month}:2026-11:sub:/1/");
   EXPECT_EQ(bumps[1].member, "4");
-  EXPECT_EQ(bumps[2].key, "lb:{signed:month:2026-11}:sub:/1/4/");
-  EXPECT_EQ(bumps[2].member, "9");
+  EXPECT_EQ(bumps[2].key, "lb:{signed:month}:2026-11:users:/1/4/");
+  EXPECT_EQ(bumps[2].member, "42");
+  EXPECT_EQ(bumps[3].key, "lb:{signed:month}:2026-11:sub:/1/4/");
+  EXPECT_EQ(bumps[3].member, "9");
+  EXPECT_EQ(bumps[4].key, "lb:{signed:month}:2026-11:users:/1/4/9/");
+  EXPECT_EQ(bumps[4].member, "42");
+  // The root's individuals are the company board.
+  EXPECT_EQ(UnitUsersBoardKey(tag, "/1/"), UserBoardKey(tag));
   EXPECT_EQ(BumpsFor(tag, 1, "/1/").size(), 1u);
 }
 

@@ -1,25 +1,33 @@
 #include "services/orders/domain/leaderboard_keys.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace crm::orders {
 
 std::string BoardTag(BoardMetric metric, const Period& period) {
-  return absl::StrCat(metric == BoardMetric::kSigned ? "signed" : "received",
-                      ":", std::string(PeriodKindName(period.kind)), ":",
-                      period.key);
+  return absl::StrCat(
+      "{", metric == BoardMetric::kSigned ? "signed" : "received", ":",
+      std::string(PeriodKindName(period.kind)), "}:", period.key);
 }
 
 std::string UserBoardKey(const std::string& tag) {
-  return absl::StrCat("lb:{", tag, "}:user");
+  return absl::StrCat("lb:", tag, ":user");
 }
 
 std::string SubBoardKey(const std::string& tag, const std::string& parent) {
-  return absl::StrCat("lb:{", tag, "}:sub:", parent);
+  return absl::StrCat("lb:", tag, ":sub:", parent);
+}
+
+std::string UnitUsersBoardKey(const std::string& tag, const std::string& unit) {
+  // "/1/" (two slashes) is the root: its individuals are the user board.
+  if (std::count(unit.begin(), unit.end(), '/') <= 2) return UserBoardKey(tag);
+  return absl::StrCat("lb:", tag, ":users:", unit);
 }
 
 std::string BoardIndexKey(const std::string& tag) {
-  return absl::StrCat("lb:{", tag, "}:keys");
+  return absl::StrCat("lb:", tag, ":keys");
 }
 
 std::vector<BoardBump> BumpsFor(const std::string& tag, int64_t owner_id,
@@ -34,6 +42,10 @@ std::vector<BoardBump> BumpsFor(const std::string& tag, int64_t owner_id,
     if (start > 1) {
       out.push_back({SubBoardKey(tag, owner_org_path.substr(0, start)),
                      owner_org_path.substr(start, slash - start)});
+      // The individuals of the unit just below that ancestor.
+      out.push_back(
+          {UnitUsersBoardKey(tag, owner_org_path.substr(0, slash + 1)),
+           absl::StrCat(owner_id)});
     }
     start = slash + 1;
   }

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/clock/time_zone.h"
 #include "common/status/status.h"
 
 namespace crm::orders {
@@ -78,12 +79,18 @@ std::string FormatDate(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
-absl::CivilDay DayOf(absl::Time t) {
-  return absl::ToCivilDay(t, absl::UTCTimeZone());
+BusinessCalendar::BusinessCalendar() {
+  absl::StatusOr<BusinessTimeZone> z =
+      LoadBusinessTimeZone("business_time_zone", kDefaultBusinessTimeZone);
+  zone_ = z.ok() ? z->zone : absl::FixedTimeZone(8 * 3600);
 }
 
-absl::Time StartOf(absl::CivilDay day) {
-  return absl::FromCivil(day, absl::UTCTimeZone());
+absl::Time BusinessCalendar::Start(const Period& p) const {
+  return StartOf(p.first);
+}
+
+absl::Time BusinessCalendar::End(const Period& p) const {
+  return StartOf(p.end);
 }
 
 absl::StatusOr<Period> ParsePeriod(std::string_view field,

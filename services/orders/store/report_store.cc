@@ -54,6 +54,7 @@ TargetRow TargetFromRow(const db::Row& r) {
   t.period = r.String("period");
   t.metric = static_cast<int>(r.Int("metric"));
   t.value = r.Int("value");
+  t.user_org_path = r.String("user_org_path");
   return t;
 }
 
@@ -196,10 +197,12 @@ absl::StatusOr<TargetRow> UpsertTarget(db::Connection& c, const TargetRow& t,
                                        int64_t actor, absl::Time now) {
   RETURN_IF_ERROR(
       c.Exec("INSERT INTO targets (user_id, org_path, period, metric, value, "
-             "set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE "
-             "KEY UPDATE value = VALUES(value), set_by = VALUES(set_by), "
-             "updated_at = VALUES(updated_at)",
-             {t.user_id, t.org_path, t.period, t.metric, t.value, actor, now})
+             "set_by, updated_at, user_org_path) VALUES (?, ?, ?, ?, ?, ?, ?, "
+             "?) ON DUPLICATE KEY UPDATE value = VALUES(value), set_by = "
+             "VALUES(set_by), updated_at = VALUES(updated_at), user_org_path "
+             "= VALUES(user_org_path)",
+             {t.user_id, t.org_path, t.period, t.metric, t.value, actor, now,
+              t.user_org_path})
           .status());
   ASSIGN_OR_RETURN(std::optional<TargetRow> row,
                    GetTarget(c, t.user_id, t.org_path, t.period, t.metric));
@@ -214,10 +217,12 @@ absl::StatusOr<std::optional<TargetRow>> GetTarget(db::Connection& c,
                                                    int metric) {
   ASSIGN_OR_RETURN(
       db::Rows rows,
-      c.Query("SELECT id, user_id, org_path, period, metric, value FROM "
-              "targets WHERE user_id = ? AND org_path = ? AND period = ? AND "
-              "metric = ?",
-              {user_id, org_path, period, metric}));
+      c.Query(
+          "SELECT id, user_id, org_path, period, metric, value, user_org_path "
+          "FROM "
+          "targets WHERE user_id = ? AND org_path = ? AND period = ? AND "
+          "metric = ?",
+          {user_id, org_path, period, metric}));
   if (rows.empty()) return std::nullopt;
   return TargetFromRow(rows.front());
 }
@@ -226,9 +231,25 @@ absl::StatusOr<std::vector<TargetRow>> ListTargets(
     db::Connection& c, const std::string& period, const std::string& org_path) {
   ASSIGN_OR_RETURN(
       db::Rows rows,
-      c.Query("SELECT id, user_id, org_path, period, metric, value FROM "
-              "targets WHERE period = ? AND org_path LIKE ? ORDER BY org_path, "
-              "user_id, metric",
+      c.Query(
+          "SELECT id, user_id, org_path, period, metric, value, user_org_path "
+          "FROM "
+          "targets WHERE period = ? AND org_path LIKE ? ORDER BY org_path, "
+          "user_id, metric",
+          {period, auth::EscapeLike(org_path) + "%"}));
+  std::vector<TargetRow> out;
+  for (const db::Row& r : rows) out.push_back(TargetFromRow(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<TargetRow>> ListUserTargets(
+    db::Connection& c, const std::string& period, const std::string& org_path) {
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      c.Query("SELECT id, user_id, org_path, period, metric, value, "
+              "user_org_path FROM targets WHERE period = ? AND user_id > 0 AND "
+              "(user_org_path LIKE ? OR user_org_path = '') ORDER BY user_id, "
+              "metric",
               {period, auth::EscapeLike(org_path) + "%"}));
   std::vector<TargetRow> out;
   for (const db::Row& r : rows) out.push_back(TargetFromRow(r));

@@ -85,6 +85,8 @@ struct TargetRow {
   std::string period;
   int metric = 0;
   int64_t value = 0;
+  // User targets: the user's org path when set ('' for old rows).
+  std::string user_org_path;
 };
 absl::StatusOr<TargetRow> UpsertTarget(db::Connection& c, const TargetRow& t,
                                        int64_t actor, absl::Time now);
@@ -95,6 +97,10 @@ absl::StatusOr<std::optional<TargetRow>> GetTarget(db::Connection& c,
                                                    int metric);
 // Targets of one period for org units under `org_path` (and users, when
 // `org_path` is empty).
+// User targets of one period whose user sat under `org_path` when the
+// target was set, plus old rows without a recorded path.
+absl::StatusOr<std::vector<TargetRow>> ListUserTargets(
+    db::Connection& c, const std::string& period, const std::string& org_path);
 absl::StatusOr<std::vector<TargetRow>> ListTargets(db::Connection& c,
                                                    const std::string& period,
                                                    const std::string& org_path);
