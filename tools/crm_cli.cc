@@ -1,10 +1,14 @@
 // crm-cli: a small gRPC client for operators and scripts (crmctl uses it).
 //
-//   crm-cli health ADDRESS                       exit 0 when SERVING
-//   crm-cli login ADDRESS USERNAME PASSWORD      prints the LoginResponse as
-//   JSON crm-cli whoami ADDRESS ACCESS_TOKEN          prints the caller's
-//   principal crm-cli seed-demo --identity=ADDRESS --admin_username=U
-//   --admin_password=P
+//   crm-cli health ADDRESS                   exit 0 when SERVING
+//   crm-cli login ADDRESS USERNAME PASSWORD  prints the LoginResponse (JSON)
+//   crm-cli whoami ADDRESS ACCESS_TOKEN      prints the caller's principal
+//   crm-cli seed-demo --identity=ADDRESS [--accounts=ADDRESS
+//       [--opportunities=ADDRESS --orders=ADDRESS]]
+//       --admin_username=U --admin_password=P
+//     the demo org and users; with accounts the demo customers, then the
+//     demo sales (opportunities and orders default to the identity host,
+//     ports identity + 3 and + 4, as `crmctl up` lays them out).
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
