@@ -1,20 +1,26 @@
 // crm-cli: a small gRPC client for operators and scripts (crmctl uses it).
 //
-//   crm-cli health ADDRESS                       exit 0 when SERVING
-//   crm-cli login ADDRESS USERNAME PASSWORD      prints the LoginResponse as
-//   JSON crm-cli whoami ADDRESS ACCESS_TOKEN          prints the caller's
-//   principal crm-cli seed-demo --identity=ADDRESS --admin_username=U
-//   --admin_password=P
+//   crm-cli health ADDRESS                   exit 0 when SERVING
+//   crm-cli login ADDRESS USERNAME PASSWORD  prints the LoginResponse (JSON)
+//   crm-cli whoami ADDRESS ACCESS_TOKEN      prints the caller's principal
+//   crm-cli seed-demo --identity=ADDRESS [--accounts=ADDRESS
+//       [--opportunities=ADDRESS --orders=ADDRESS]]
+//       --admin_username=U --admin_password=P
+//     the demo org and users; with accounts the demo customers, then the
+//     demo sales (opportunities and orders default to the identity host,
+//     ports identity + 3 and + 4, as `crmctl up` lays them out).
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
 
+#include "absl/strings/numbers.h"
 #include "common/client/client.h"
 #include "common/config/config.h"
 #include "common/status/status.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/demo_seed.h"
+#include "tools/demo_seed_sales.h"
 
 namespace {
 
@@ -26,7 +32,8 @@ int Usage() {
                "  crm-cli health ADDRESS\n"
                "  crm-cli login ADDRESS USERNAME PASSWORD\n"
                "  crm-cli whoami ADDRESS ACCESS_TOKEN\n"
-               "  crm-cli seed-demo --identity=ADDRESS [--accounts=ADDRESS] "
+               "  crm-cli seed-demo --identity=ADDRESS [--accounts=ADDRESS "
+               "[--opportunities=ADDRESS --orders=ADDRESS]] "
                "--admin_username=U --admin_password=P\n");
   return 2;
 }
@@ -35,6 +42,17 @@ int Fail(const grpc::Status& s) {
   std::fprintf(stderr, "error: %d %s\n", static_cast<int>(s.error_code()),
                s.error_message().c_str());
   return 1;
+}
+
+// host:port -> host:(port + offset); "" when `address` has no port.
+std::string SiblingAddress(const std::string& address, int offset) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0) {
+    return "";
+  }
+  return address.substr(0, colon + 1) + std::to_string(port + offset);
 }
 
 void PrintJson(const google::protobuf::Message& m) {
@@ -99,6 +117,12 @@ int main(int argc, char** argv) {
     const std::string password = config.RequiredString("admin_password", true);
     // Optional: also seed pools and customers into the accounts service.
     const std::string accounts_address = config.String("accounts", "");
+    // With accounts: the demo sales figures too (default: the identity
+    // host on the standard ports, identity + 3 and + 4, as crmctl uses).
+    const std::string opportunities_address =
+        config.String("opportunities", SiblingAddress(address, 3));
+    const std::string orders_address =
+        config.String("orders", SiblingAddress(address, 4));
     if (absl::Status s = config.Finish(); !s.ok()) {
       std::fprintf(stderr, "%s\n", s.ToString().c_str());
       return 2;
@@ -111,6 +135,16 @@ int main(int argc, char** argv) {
           crm::client::MakeChannel(accounts_address));
       std::printf("demo customers:\n");
       s = crm::tools::SeedDemoAccounts(*stub, *accounts, user, password);
+      if (s.ok() && !opportunities_address.empty() && !orders_address.empty()) {
+        auto opportunities =
+            crm::opportunities::v1::OpportunitiesService::NewStub(
+                crm::client::MakeChannel(opportunities_address));
+        auto orders = crm::orders::v1::OrdersService::NewStub(
+            crm::client::MakeChannel(orders_address));
+        std::printf("demo sales:\n");
+        s = crm::tools::SeedDemoSales(*stub, *accounts, *opportunities, *orders,
+                                      user, password);
+      }
     }
     if (!s.ok()) {
       std::fprintf(stderr, "seed-demo failed: %s\n", s.ToString().c_str());

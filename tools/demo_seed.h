@@ -1,6 +1,8 @@
 // The demo organisation and users that `crmctl up` loads through the public
-// identity API (so the seed obeys every validation rule). Idempotent: each
-// create carries a fixed request_id, so running it again changes nothing.
+// identity API (so the seed obeys every validation rule), then the demo
+// customers (SeedDemoAccounts) and sales figures (SeedDemoSales in
+// tools/demo_seed_sales.h). Idempotent: each create carries a fixed
+// request_id, so running it again changes nothing.
 #pragma once
 
 #include <memory>
