@@ -15,6 +15,7 @@
 #include "common/log/log.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/accounts/domain/account_rules.h"
 #include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
@@ -138,10 +139,7 @@ grpc::Status AccountsServiceImpl::CreateAccount(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     if (!req->request_id().empty()) {
       // A retry returns what the first attempt created, before any
       // duplicate check could mistake it for a clash with itself.
@@ -465,10 +463,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
     audit::ActorScope audit_actor(p, req->request_id());
     if (req->account_id() <= 0)
       return InvalidField("account_id", "must be a positive account id");
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     // Public pools are public: a claim names any pooled account, and the
     // pool rules (region, membership) decide, with a reason the rep can act
     // on. A privately owned account the caller cannot see stays NOT_FOUND.

@@ -50,6 +50,7 @@
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/validate/geo.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "common/validate/utf8.h"
 #include "services/accounts/accounts_service.h"
@@ -111,10 +112,7 @@ grpc::Status AccountsServiceImpl::AddFollowUp(grpc::ServerContext* ctx,
       return InvalidField("follow_up.account_id",
                           "must be a positive account id");
     }
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     FollowUpRecord f;
     switch (in.kind()) {
       case pb::FOLLOW_UP_KIND_CALL:
@@ -216,11 +214,7 @@ grpc::Status AccountsServiceImpl::CheckInVisit(
     std::string note = req->note();
     RETURN_IF_ERROR(
         validate::ValidateFreeText(&note, "note", kMaxContentChars, false));
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
-
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ActivityStore store(pool_, clock_);
     if (!req->request_id().empty()) {

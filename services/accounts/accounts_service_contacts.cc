@@ -25,6 +25,7 @@
 #include "common/status/status.h"
 #include "common/validate/email.h"
 #include "common/validate/phone.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/handler_util.h"
@@ -94,10 +95,7 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
     if (in.account_id() <= 0)
       return InvalidField("contact.account_id",
                           "must be a positive account id");
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, in.account_id()));
     RETURN_IF_ERROR(MayEditContacts(p, a, true));
     ContactRecord c;

@@ -52,6 +52,7 @@
 #include "common/import/open_table.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/domain/import_rows.h"
 #include "services/accounts/store/import_store.h"
@@ -270,10 +271,8 @@ grpc::Status AccountsServiceImpl::ImportAccounts(
     const pb::ImportHeader header = first.header();
     if (header.file_name().empty() || header.file_name().size() > 255)
       return InvalidField("header.file_name", "required, at most 255 bytes");
-    if (header.request_id().size() > 64 ||
-        !absl::c_all_of(header.request_id(), absl::ascii_isgraph))
-      return InvalidField("header.request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(
+        validate::ValidateRequestId(header.request_id(), "header.request_id"));
     if (header.pool_id() < 0)
       return InvalidField("header.pool_id", "must not be negative");
 

@@ -15,6 +15,7 @@
 #include "common/auth/data_scope.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/domain/dispatch.h"
@@ -45,12 +46,6 @@ absl::StatusOr<absl::Time> ValidateDue(const std::string& field, bool has,
   return ValidTime(field, t);
 }
 
-absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 64 || !absl::c_all_of(id, absl::ascii_isgraph))
-    return InvalidField("request_id", "at most 64 printable ASCII characters");
-  return absl::OkStatus();
-}
-
 void ToProto(const TaskRecord& t, absl::Time now, pb::Task* out) {
   out->set_id(t.id);
   out->set_assignee_id(t.assignee_id);
@@ -70,7 +65,7 @@ grpc::Status AccountsServiceImpl::CreateTask(grpc::ServerContext* ctx,
                                              pb::Task* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     const pb::Task& in = req->task();
     RETURN_IF_ERROR(ValidateTitle("task.title", in.title()));
     ASSIGN_OR_RETURN(
@@ -123,7 +118,7 @@ grpc::Status AccountsServiceImpl::DispatchTasks(
       return absl::PermissionDeniedError(
           "only managers and admins may dispatch tasks");
     }
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     RETURN_IF_ERROR(ValidateTitle("title", req->title()));
     ASSIGN_OR_RETURN(
         absl::Time due,

@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/identity/domain/org_rules.h"
 #include "services/identity/domain/password.h"
 #include "services/identity/domain/user_rules.h"
@@ -26,13 +27,6 @@ absl::Status RequireAdmin(const auth::Principal& p, std::string_view what) {
   if (p.IsAdmin()) return absl::OkStatus();
   return absl::PermissionDeniedError(
       absl::StrCat("only admins may ", std::string(what)));
-}
-
-absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 64 || !absl::c_all_of(id, absl::ascii_isgraph))
-    return InvalidField("request_id",
-                        "must be at most 64 printable ASCII characters");
-  return absl::OkStatus();
 }
 
 absl::StatusOr<OrgKind> KindFromProto(pb::OrgUnitKind kind) {
@@ -178,7 +172,7 @@ grpc::Status IdentityServiceImpl::CreateOrgUnit(
     unit.region_code = req->region_code();
     RETURN_IF_ERROR(ValidateRegionCode(unit.region_code));
     unit.request_id = req->request_id();
-    RETURN_IF_ERROR(ValidateRequestId(unit.request_id));
+    RETURN_IF_ERROR(validate::ValidateRequestId(unit.request_id));
     ASSIGN_OR_RETURN(OrgUnitRecord created, orgs_->Create(unit));
     ToProto(created, resp);
     return absl::OkStatus();
@@ -316,7 +310,7 @@ grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(ValidateEmail(u.email));
     u.phone = req->phone();
     RETURN_IF_ERROR(ValidatePhone(u.phone));
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ASSIGN_OR_RETURN(
         u.password_hash,
         HashPassword(req->password(), sessions_.config().password_cost));

@@ -9,6 +9,7 @@
 #include "common/client/client.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "services/leads/proto_convert.h"
 
@@ -180,10 +181,7 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     if (req->keep() && p.user_id == 0)
       return InvalidField("keep", "only a user can keep a lead");
     LeadStore::NewLead in;

@@ -11,6 +11,7 @@
 #include "common/client/client.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "services/leads/leads_service.h"
 #include "services/leads/proto_convert.h"
@@ -49,10 +50,7 @@ grpc::Status LeadsServiceImpl::CreateLeadPool(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (!p.IsAdmin())
       return absl::PermissionDeniedError("only admins may create lead pools");
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     LeadPoolRecord pool;
     pool.name = validate::CollapseSpaces(req->pool().name());
     RETURN_IF_ERROR(validate::ValidateName(&pool.name, "pool.name", 100));

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "common/validate/text.h"
 #include "services/leads/domain/channel_stats.h"
 #include "services/leads/leads_service.h"
@@ -66,10 +67,7 @@ grpc::Status LeadsServiceImpl::CreateChannel(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "manage channels"));
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ChannelRecord ch;
     ch.name = req->channel().name();
     ch.quality = req->channel().quality();
@@ -154,10 +152,7 @@ grpc::Status LeadsServiceImpl::CreateCampaign(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireManager(p, "manage campaigns"));
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     const pb::Campaign& in = req->campaign();
     CampaignRecord cp;
     cp.name = in.name();

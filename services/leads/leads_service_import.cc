@@ -29,6 +29,7 @@
 #include "common/import/open_table.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/leads/domain/import_rows.h"
 #include "services/leads/leads_service.h"
 #include "services/leads/store/import_store.h"
@@ -94,10 +95,8 @@ grpc::Status LeadsServiceImpl::ImportLeads(
     const pb::ImportLeadsHeader header = first.header();
     if (header.file_name().empty() || header.file_name().size() > 255)
       return InvalidField("header.file_name", "required, at most 255 bytes");
-    if (header.request_id().size() > 64 ||
-        !absl::c_all_of(header.request_id(), absl::ascii_isgraph))
-      return InvalidField("header.request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(
+        validate::ValidateRequestId(header.request_id(), "header.request_id"));
     ImportStore jobs(pool_);
     if (!header.request_id().empty()) {
       ASSIGN_OR_RETURN(std::optional<std::string> done,

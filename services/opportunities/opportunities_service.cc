@@ -10,6 +10,7 @@
 #include "common/client/client.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/opportunities/opportunities_convert.h"
 #include "services/opportunities/opportunities_util.h"
 
@@ -168,10 +169,7 @@ grpc::Status OpportunitiesServiceImpl::CreateOpportunity(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     if (!req->request_id().empty()) {
       ASSIGN_OR_RETURN(std::optional<OpportunityRecord> prior,
                        opportunities_->FindByRequestId(req->request_id()));

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/opportunities/opportunities_convert.h"
 #include "services/opportunities/opportunities_service.h"
 
@@ -24,10 +25,7 @@ grpc::Status OpportunitiesServiceImpl::CreatePipeline(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     RETURN_IF_ERROR(RequireAdmin(p, "configure pipelines"));
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     PipelineDef def = PipelineFromProto(req->pipeline());
     RETURN_IF_ERROR(NormalizePipeline(&def));
     ASSIGN_OR_RETURN(PipelineDef created,

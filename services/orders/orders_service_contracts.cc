@@ -7,6 +7,7 @@
 #include "common/db/transaction.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/orders/handler_util.h"
 #include "services/orders/orders_service.h"
 #include "services/orders/proto_convert.h"
@@ -50,10 +51,7 @@ grpc::Status OrdersServiceImpl::CreateContract(
       return absl::PermissionDeniedError(
           "contracts are created by users, not services");
     }
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     const std::string key =
         req->request_id().empty()
             ? ""

@@ -6,6 +6,7 @@
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/orders/handler_util.h"
 #include "services/orders/orders_service.h"
 #include "services/orders/proto_convert.h"
@@ -19,10 +20,7 @@ grpc::Status OrdersServiceImpl::RequestInvoice(
     pb::Invoice* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ASSIGN_OR_RETURN(int64_t amount, MinorOf("amount", req->amount()));
     if (amount <= 0) return InvalidField("amount", "must be positive");
     const std::string key =

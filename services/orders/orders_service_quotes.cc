@@ -6,6 +6,7 @@
 #include "common/db/transaction.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/orders/domain/quote_rules.h"
 #include "services/orders/handler_util.h"
 #include "services/orders/orders_service.h"
@@ -56,10 +57,7 @@ grpc::Status OrdersServiceImpl::CreateQuote(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     if (p.IsService() || p.user_id <= 0)
       return absl::PermissionDeniedError("quotes are made by users");
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph))
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     const std::string key =
         req->request_id().empty()
             ? ""

@@ -14,6 +14,7 @@
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/status/status.h"
+#include "common/validate/request_id.h"
 #include "services/tickets/domain/eligibility.h"
 #include "services/tickets/domain/status_rules.h"
 #include "services/tickets/store/config_store.h"
@@ -270,11 +271,7 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
     const pb::Ticket& t = req->ticket();
-    if (req->request_id().size() > 64 ||
-        !absl::c_all_of(req->request_id(), absl::ascii_isgraph)) {
-      return InvalidField("request_id",
-                          "at most 64 printable ASCII characters");
-    }
+    RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     if (t.type_key().empty()) {
       return InvalidField("ticket.type_key", "required");
     }
