@@ -5,6 +5,14 @@
 namespace crm::client {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  // A comma list of replicas ("10.0.0.5:50053,10.0.0.6:50053") becomes one
+  // channel on the "ipv4:" resolver (ADR 0058).
+  std::string target = address;
+  if (address.find(',') != std::string::npos &&
+      address.rfind("ipv4:", 0) != 0 && address.rfind("ipv6:", 0) != 0 &&
+      address.rfind("dns:", 0) != 0) {
+    target = "ipv4:" + address;
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
@@ -14,7 +22,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+  // Spread calls over every address the target resolves to (a replica list,
+  // or a headless Kubernetes Service); with one address it is pick-first.
+  // A replica that drains (SIGTERM: GOAWAY) leaves the rotation.
+  args.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
                                    args);
 }
 

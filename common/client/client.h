@@ -12,7 +12,10 @@
 namespace crm::client {
 
 // An insecure channel (in-cluster traffic; TLS terminates at the mesh or
-// ingress) with keepalive and the suite's message size limit.
+// ingress) with keepalive and the suite's message size limit. `address` is
+// "host:port", a comma list of "ip:port" replicas, or any gRPC target
+// ("dns:///crm-accounts:50053"); calls are balanced round-robin over every
+// address it resolves to (ADR 0058).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
 // Adds "authorization: Bearer <token>" (when non-empty) and a deadline.

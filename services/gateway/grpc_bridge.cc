@@ -24,46 +24,13 @@ BridgeReply ErrorReply(grpc::StatusCode code, std::string_view message) {
   return r;
 }
 
-namespace {
-
-// Client-side load balancing over a service's replicas (ADR 0058): a comma
-// list of IPv4 "ip:port" replicas ("10.0.0.5:50053,10.0.0.6:50053") becomes
-// one channel on the "ipv4:" resolver, and every backend channel uses the
-// round_robin policy, so a DNS name resolving to several pods (a headless
-// Kubernetes Service: "dns:///crm-accounts:50053") spreads calls too. A
-// replica that drains (SIGTERM: GOAWAY) leaves the rotation; the others
-// take the new calls. One plain address behaves as before.
-std::shared_ptr<grpc::Channel> DialBackend(const std::string& address) {
-  if (address.find(',') == std::string::npos &&
-      address.find("dns:") == std::string::npos) {
-    return client::MakeChannel(address);
-  }
-  std::string target = address;
-  if (address.rfind("ipv4:", 0) != 0 && address.rfind("ipv6:", 0) != 0 &&
-      address.rfind("dns:", 0) != 0) {
-    target = "ipv4:" + address;
-  }
-  grpc::ChannelArguments args;
-  // The same settings as client::MakeChannel, plus round_robin.
-  args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
-}  // namespace
-
 GrpcBridge::GrpcBridge(const std::map<std::string, std::string>& backends) {
   std::map<std::string, std::shared_ptr<grpc::Channel>> by_address;
   for (const auto& [package, address] : backends) {
     if (address.empty()) continue;
     auto& ch = by_address[address];
-    if (!ch) ch = DialBackend(address);
+    // Replica lists and DNS names balance round-robin (ADR 0058).
+    if (!ch) ch = client::MakeChannel(address);
     channels_[package] = ch;
   }
 }
