@@ -1,6 +1,7 @@
 // crm-accounts: customers, contacts, public/private pools, follow-ups,
 // visits, tasks and imports (port 50053).
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/accounts/accounts_config.h"
 #include "services/accounts/accounts_service.h"
@@ -37,8 +38,13 @@ int main(int argc, char** argv) {
       settings.service.default_claim_rules;
   accounts::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(),
                                    recycle_options);
+  // Custom fields and field permissions of accounts and contacts.
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"account", crm::accounts::v1::Account::descriptor()},
+       {"contact", crm::accounts::v1::Contact::descriptor()}});
   return rt.Serve(
-      {&service}, {},
+      {&service, &custom_fields}, {},
       {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
        {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
 }

@@ -2,6 +2,7 @@
 // its assignment, scoring and conversion into accounts and opportunities
 // (port 50052).
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/leads/leads_config.h"
 #include "services/leads/leads_service.h"
@@ -35,7 +36,10 @@ int main(int argc, char** argv) {
   recycle.interval = settings.recycle_interval;
   recycle.recycle_after = settings.service.recycle_after;
   leads::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(), recycle);
+  // Custom fields and field permissions of leads.
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(), {{"lead", crm::leads::v1::Lead::descriptor()}});
   return rt.Serve(
-      {&service}, {},
+      {&service, &custom_fields}, {},
       {{[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
 }
