@@ -319,7 +319,7 @@ TEST_F(CustomFieldsAccountsTest, ContactsCarryTheirOwnFields) {
   pb::AddContactRequest add;
   add.mutable_contact()->set_account_id(acc.id());
   add.mutable_contact()->set_name("王经理");
-  add.mutable_contact()->set_phone("13912345678");
+  add.mutable_contact()->set_phone("13912340678");
   (*add.mutable_contact()->mutable_custom_fields())["wechat"] = "1bad";
   pb::Contact c;
   {

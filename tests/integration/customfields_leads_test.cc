@@ -67,7 +67,7 @@ class CustomFieldsLeadsTest : public ::testing::Test {
     client::Prepare(&ctx, token);
     pb::UpdateLeadRequest req;
     req.mutable_lead()->set_id(id);
-    req.mutable_lead()->set_phone("13912349999");
+    req.mutable_lead()->set_phone("13912347721");
     for (auto& [k, v] : values)
       (*req.mutable_lead()->mutable_custom_fields())[k] = v;
     for (auto& p : paths) req.mutable_update_mask()->add_paths(p);
@@ -169,7 +169,7 @@ TEST_F(CustomFieldsLeadsTest, PhonesMaskedPerRoleAndReadOnlyRefused) {
                      {"custom_fields.budget_level"}, &out)
                   .ok());
   EXPECT_EQ(out.custom_fields().at("budget_level"), "高");
-  EXPECT_EQ(out.phone(), "+86139****9999");  // the rep's view, masked
+  EXPECT_EQ(out.phone(), "+86139****7721");  // the rep's view, masked
 }
 
 }  // namespace

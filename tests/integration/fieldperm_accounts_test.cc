@@ -47,7 +47,7 @@ class FieldPermAccountsTest : public ::testing::Test {
     pb::AddContactRequest add;
     add.mutable_contact()->set_account_id(account_id_);
     add.mutable_contact()->set_name("王五");
-    add.mutable_contact()->set_phone("13812345678");
+    add.mutable_contact()->set_phone("13812340567");
     add.mutable_contact()->set_email("wang@example.com");
     (*add.mutable_contact()->mutable_custom_fields())["idcard"] =
         "110101199003071234";
@@ -97,7 +97,7 @@ class FieldPermAccountsTest : public ::testing::Test {
     client::Prepare(&ctx, token);
     pb::UpdateContactRequest req;
     req.mutable_contact()->set_id(contact_id_);
-    req.mutable_contact()->set_phone("13987654321");
+    req.mutable_contact()->set_phone("13987650012");
     req.mutable_contact()->set_title("采购总监");
     req.mutable_update_mask()->add_paths(path);
     pb::Contact out;
@@ -127,11 +127,11 @@ TEST_F(FieldPermAccountsTest, DefaultsMaskSensitiveFieldsOutsideSales) {
   // finance gets them masked.
   for (const std::string& t : {rep_, mgr_, admin_}) {
     pb::Contact c = Contact(t);
-    EXPECT_EQ(c.phone(), "+8613812345678");
+    EXPECT_EQ(c.phone(), "+8613812340567");
     EXPECT_EQ(c.custom_fields().at("idcard"), "110101199003071234");
   }
   pb::Contact c = Contact(fin_);
-  EXPECT_EQ(c.phone(), "+86138****5678");
+  EXPECT_EQ(c.phone(), "+86138****0567");
   EXPECT_EQ(c.email(), "wan*********.com");
   EXPECT_EQ(c.custom_fields().at("idcard"), "110***********1234");
   EXPECT_EQ(c.name(), "王五");
@@ -147,9 +147,9 @@ TEST_F(FieldPermAccountsTest, MaskedPhoneInGetAndListPerRole) {
   ASSERT_TRUE(
       Permit("contact", "phone", "sales_manager", cpb::FIELD_ACCESS_READ_ONLY)
           .ok());
-  EXPECT_EQ(Contact(rep_).phone(), "+86138****5678");
-  EXPECT_EQ(Contact(mgr_).phone(), "+8613812345678");
-  EXPECT_EQ(Contact(admin_).phone(), "+8613812345678");
+  EXPECT_EQ(Contact(rep_).phone(), "+86138****0567");
+  EXPECT_EQ(Contact(mgr_).phone(), "+8613812340567");
+  EXPECT_EQ(Contact(admin_).phone(), "+8613812340567");
   // Accounts: budget masked for reps in Get and List; hidden for managers.
   ASSERT_TRUE(Permit("account", "custom_fields.budget", "sales_rep",
                      cpb::FIELD_ACCESS_MASKED)
@@ -195,7 +195,7 @@ TEST_F(FieldPermAccountsTest, UpdatingAReadOnlyFieldIsDeniedNamingIt) {
   EXPECT_THAT(s.error_message(), HasSubstr("contact.phone: masked"));
   EXPECT_TRUE(UpdateContact(rep_, "title").ok());  // other fields stay open
   EXPECT_TRUE(UpdateContact(admin_, "phone").ok());
-  EXPECT_EQ(Contact(admin_).phone(), "+8613987654321");
+  EXPECT_EQ(Contact(admin_).phone(), "+8613987650012");
 
   ASSERT_TRUE(Permit("account", "custom_fields.budget", "sales_rep",
                      cpb::FIELD_ACCESS_READ_ONLY)

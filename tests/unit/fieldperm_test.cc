@@ -120,7 +120,10 @@ TEST(FieldPolicyTest, ApplyReadMasksHidesAndKeepsIds) {
   EXPECT_EQ(mgr.phone(), c.phone());
   crm::accounts::v1::Contact admin = c;
   policy.ApplyRead(As("admin"), &admin);
-  EXPECT_EQ(admin.SerializeAsString(), c.SerializeAsString());
+  EXPECT_EQ(admin.phone(), c.phone());
+  EXPECT_EQ(admin.email(), c.email());
+  EXPECT_EQ(admin.custom_fields().size(), 4u);
+  EXPECT_EQ(admin.custom_fields().at("wechat"), "wx13812345678");
 }
 
 TEST(FieldPolicyTest, MaskedNonStringFieldsAreCleared) {
