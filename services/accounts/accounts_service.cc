@@ -12,6 +12,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/customfields/entity_fields.h"
 #include "common/log/log.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
@@ -140,13 +141,22 @@ grpc::Status AccountsServiceImpl::CreateAccount(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
     RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
+    // Custom fields and field permissions (common/customfields).
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("account"));
+    customfields::Values values(req->account().custom_fields().begin(),
+                                req->account().custom_fields().end());
+    RETURN_IF_ERROR(cf.CheckCreate(p, req->account(), &values));
     if (!req->request_id().empty()) {
       // A retry returns what the first attempt created, before any
       // duplicate check could mistake it for a clash with itself.
       ASSIGN_OR_RETURN(std::optional<AccountRecord> prior,
                        accounts_->FindByRequestId(req->request_id()));
       if (prior.has_value()) {
+        ASSIGN_OR_RETURN(values, fields.store().PutValues("account", prior->id,
+                                                          cf.defs(), values));
         ToProto(*prior, true, resp->mutable_account());
+        cf.Present(p, values, resp->mutable_account());
         return absl::OkStatus();
       }
     }
@@ -176,7 +186,11 @@ grpc::Status AccountsServiceImpl::CreateAccount(
           out.clashing_key, ": account ", out.existing->id, " (",
           out.existing->name, ") already has this ", out.clashing_key));
     }
+    ASSIGN_OR_RETURN(
+        values, fields.store().PutValues("account", out.created->id, cf.defs(),
+                                         values));
     ToProto(*out.created, true, resp->mutable_account());
+    cf.Present(p, values, resp->mutable_account());
     return absl::OkStatus();
   });
 }
@@ -188,7 +202,9 @@ grpc::Status AccountsServiceImpl::GetAccount(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->id()));
     ToProto(a, a.owner_id.has_value(), resp);
-    return absl::OkStatus();
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("account"));
+    return fields.PresentMany(cf, p, {{a.id, resp}});
   });
 }
 
@@ -242,10 +258,22 @@ grpc::Status AccountsServiceImpl::ListAccounts(
                        ") OR (a.pool_id IS NOT NULL AND a.region_code = ?)");
       visibility.params.push_back(p.region_code);
     }
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("account"));
+    ASSIGN_OR_RETURN(std::vector<auth::SqlPredicate> cf_filters,
+                     cf.Filters({req->custom_field_filter().begin(),
+                                 req->custom_field_filter().end()},
+                                "a.id"));
+    customfields::AndInto(&visibility, cf_filters);
     ASSIGN_OR_RETURN(std::vector<AccountRecord> page,
                      accounts_->List(f, visibility));
-    for (const AccountRecord& a : page)
-      ToProto(a, a.owner_id.has_value(), resp->add_accounts());
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (const AccountRecord& a : page) {
+      pb::Account* out = resp->add_accounts();
+      ToProto(a, a.owner_id.has_value(), out);
+      items.push_back({a.id, out});
+    }
+    RETURN_IF_ERROR(fields.PresentMany(cf, p, items));
     resp->set_next_page_token(
         paging::NextPageToken("ListAccounts", page, f.limit));
     return absl::OkStatus();
@@ -262,12 +290,23 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
                      VisibleAccount(p, req->account().id()));
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
+    // Field permissions for every path, custom field values validated.
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("account"));
+    customfields::Values cf_changes;
+    std::vector<std::string> paths;
+    RETURN_IF_ERROR(cf.CheckUpdate(
+        p,
+        {req->update_mask().paths().begin(), req->update_mask().paths().end()},
+        {req->account().custom_fields().begin(),
+         req->account().custom_fields().end()},
+        &cf_changes, &paths));
     // Apply the masked fields to a copy, then validate the whole result the
     // same way a new draft is validated.
     AccountRecord next = current;
     const AccountRecord in = DraftFromProto(req->account());
     AccountStore::Changes ch;
-    for (const std::string& path : req->update_mask().paths()) {
+    for (const std::string& path : paths) {
       if (path == "name")
         next.name = in.name;
       else if (path == "industry")
@@ -315,8 +354,14 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
     ch.type = next.type;
     if (ch.phone && !next.phone.has_value()) ch.phone.reset();
     ASSIGN_OR_RETURN(AccountRecord updated, accounts_->Update(current.id, ch));
+    if (!cf_changes.empty()) {
+      RETURN_IF_ERROR(
+          fields.store()
+              .PutValues("account", current.id, cf.defs(), cf_changes)
+              .status());
+    }
     ToProto(updated, true, resp);
-    return absl::OkStatus();
+    return fields.PresentMany(cf, p, {{updated.id, resp}});
   });
 }
 

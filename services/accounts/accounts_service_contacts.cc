@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/status/status.h"
 #include "common/validate/email.h"
 #include "common/validate/phone.h"
@@ -98,6 +99,11 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
     RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, in.account_id()));
     RETURN_IF_ERROR(MayEditContacts(p, a, true));
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contact"));
+    customfields::Values values(in.custom_fields().begin(),
+                                in.custom_fields().end());
+    RETURN_IF_ERROR(cf.CheckCreate(p, in, &values));
     ContactRecord c;
     c.account_id = a.id;
     c.name = in.name();
@@ -112,7 +118,10 @@ grpc::Status AccountsServiceImpl::AddContact(grpc::ServerContext* ctx,
         store.Add(c, req->request_id(), [&](const AccountRecord& locked) {
           return MayEditContacts(p, locked, Visible(p, locked));
         }));
+    ASSIGN_OR_RETURN(values, fields.store().PutValues("contact", added.id,
+                                                      cf.defs(), values));
     ToProto(added, resp);
+    cf.Present(p, values, resp);
     return absl::OkStatus();
   });
 }
@@ -138,8 +147,17 @@ grpc::Status AccountsServiceImpl::UpdateContact(
     if (absl::IsNotFound(account.status())) return hidden;
     if (!account.ok()) return account.status();
     RETURN_IF_ERROR(MayEditContacts(p, *account, true));
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contact"));
+    customfields::Values cf_changes;
+    std::vector<std::string> paths;
+    RETURN_IF_ERROR(cf.CheckUpdate(
+        p,
+        {req->update_mask().paths().begin(), req->update_mask().paths().end()},
+        {in.custom_fields().begin(), in.custom_fields().end()}, &cf_changes,
+        &paths));
     ContactRecord next = *current;
-    for (const std::string& path : req->update_mask().paths()) {
+    for (const std::string& path : paths) {
       if (path == "name")
         next.name = in.name();
       else if (path == "title")
@@ -159,8 +177,14 @@ grpc::Status AccountsServiceImpl::UpdateContact(
                      store.Update(next, [&](const AccountRecord& locked) {
                        return MayEditContacts(p, locked, Visible(p, locked));
                      }));
+    if (!cf_changes.empty()) {
+      RETURN_IF_ERROR(
+          fields.store()
+              .PutValues("contact", updated.id, cf.defs(), cf_changes)
+              .status());
+    }
     ToProto(updated, resp);
-    return absl::OkStatus();
+    return fields.PresentMany(cf, p, {{updated.id, resp}});
   });
 }
 
@@ -192,8 +216,15 @@ grpc::Status AccountsServiceImpl::ListContacts(
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->account_id()));
     ContactStore store(pool_, clock_);
     ASSIGN_OR_RETURN(std::vector<ContactRecord> contacts, store.List(a.id));
-    for (const ContactRecord& c : contacts) ToProto(c, resp->add_contacts());
-    return absl::OkStatus();
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contact"));
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (const ContactRecord& c : contacts) {
+      pb::Contact* out = resp->add_contacts();
+      ToProto(c, out);
+      items.push_back({c.id, out});
+    }
+    return fields.PresentMany(cf, p, items);
   });
 }
 

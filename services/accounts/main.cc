@@ -2,6 +2,7 @@
 // visits, tasks and imports (port 50053).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/accounts/accounts_config.h"
 #include "services/accounts/accounts_service.h"
@@ -48,7 +49,12 @@ int main(int argc, char** argv) {
   // The message center (issue 10): inbox RPCs and the "inbox" consumers.
   accounts::MessagesServiceImpl messages(rt.db(), DefaultClock());
   accounts::InboxConsumers inbox(rt.db(), rt.redis(), DefaultClock());
-  return rt.Serve({&service, &audit_service, &messages}, {},
+  // Custom fields and field permissions of accounts and contacts.
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"account", crm::accounts::v1::Account::descriptor()},
+       {"contact", crm::accounts::v1::Contact::descriptor()}});
+  return rt.Serve({&service, &audit_service, &messages, &custom_fields}, {},
                   {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
                    {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }},
                    {[&] { inbox.Start(); }, [&] { inbox.Stop(); }}});

@@ -7,6 +7,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/customfields/entity_fields.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/validate/request_id.h"
@@ -220,6 +221,16 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     }
     if (l.d.region_code.empty()) l.d.region_code = p.region_code;
     if (cleansed.ok()) cleansed = CleanseDraft(&l.d, "lead.");
+    // Custom fields and field permissions (common/customfields); services
+    // (web-form captures) may leave required custom fields out.
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("lead"));
+    customfields::Values cf_values(req->lead().custom_fields().begin(),
+                                   req->lead().custom_fields().end());
+    if (cleansed.ok()) {
+      cleansed = cf.CheckCreate(p, req->lead(), &cf_values,
+                                /*enforce_required=*/!p.IsService());
+    }
     if (cleansed.ok()) in.keys = DedupKeys(l.d);
     ASSIGN_OR_RETURN(LeadStore::Probe probe,
                      leads_.ProbeCapture(req->request_id(), in.keys));
@@ -231,6 +242,8 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
             static_cast<pb::LeadStatus>(prior->lead.status));
       } else {
         ToProto(prior->lead, resp->mutable_lead());
+        RETURN_IF_ERROR(fields.PresentMany(
+            cf, p, {{prior->lead.id, resp->mutable_lead()}}));
       }
       resp->set_merged(prior->merged);
       return absl::OkStatus();
@@ -284,6 +297,13 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
                            p.user_id};
     ASSIGN_OR_RETURN(LeadStore::Outcome out,
                      leads_.CreateOrMerge(in, cap, keys_free));
+    // A new lead keeps the values; a capture merged into an open lead does
+    // not overwrite that lead's.
+    if (!out.merged && !cf_values.empty()) {
+      RETURN_IF_ERROR(fields.store()
+                          .PutValues("lead", out.lead.id, cf.defs(), cf_values)
+                          .status());
+    }
     if (out.merged && !Visible(p, out.lead)) {
       // Merged into someone else's lead: say so without showing it.
       resp->mutable_lead()->set_id(out.lead.id);
@@ -291,6 +311,8 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
           static_cast<pb::LeadStatus>(out.lead.status));
     } else {
       ToProto(out.lead, resp->mutable_lead());
+      RETURN_IF_ERROR(
+          fields.PresentMany(cf, p, {{out.lead.id, resp->mutable_lead()}}));
     }
     resp->set_merged(out.merged);
     return absl::OkStatus();
@@ -304,7 +326,9 @@ grpc::Status LeadsServiceImpl::GetLead(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(LeadRecord l, VisibleLead(p, req->id()));
     ToProto(l, resp);
-    return absl::OkStatus();
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("lead"));
+    return fields.PresentMany(cf, p, {{l.id, resp}});
   });
 }
 
@@ -352,8 +376,21 @@ grpc::Status LeadsServiceImpl::ListLeads(grpc::ServerContext* ctx,
                        ") OR (l.pool_id IS NOT NULL AND l.region_code = ?)");
       visibility.params.push_back(p.region_code);
     }
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("lead"));
+    ASSIGN_OR_RETURN(std::vector<auth::SqlPredicate> cf_filters,
+                     cf.Filters({req->custom_field_filter().begin(),
+                                 req->custom_field_filter().end()},
+                                "l.id"));
+    customfields::AndInto(&visibility, cf_filters);
     ASSIGN_OR_RETURN(std::vector<LeadRecord> page, leads_.List(f, visibility));
-    for (const LeadRecord& l : page) ToProto(l, resp->add_leads());
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (const LeadRecord& l : page) {
+      pb::Lead* out = resp->add_leads();
+      ToProto(l, out);
+      items.push_back({l.id, out});
+    }
+    RETURN_IF_ERROR(fields.PresentMany(cf, p, items));
     if (static_cast<int>(page.size()) == f.limit) {
       const LeadRecord& last = page.back();
       resp->set_next_page_token(paging::EncodePageToken(
@@ -380,9 +417,19 @@ grpc::Status LeadsServiceImpl::UpdateLead(grpc::ServerContext* ctx,
     }
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("lead"));
+    customfields::Values cf_changes;
+    std::vector<std::string> paths;
+    RETURN_IF_ERROR(cf.CheckUpdate(
+        p,
+        {req->update_mask().paths().begin(), req->update_mask().paths().end()},
+        {req->lead().custom_fields().begin(),
+         req->lead().custom_fields().end()},
+        &cf_changes, &paths));
     LeadDraft next = cur.d;
     const LeadDraft in = DraftFromProto(req->lead());
-    for (const std::string& path : req->update_mask().paths()) {
+    for (const std::string& path : paths) {
       if (path == "company_name") {
         next.company_name = in.company_name;
       } else if (path == "contact_name") {
@@ -422,8 +469,13 @@ grpc::Status LeadsServiceImpl::UpdateLead(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(Score score, Rescore(scored));
     ASSIGN_OR_RETURN(LeadRecord updated,
                      leads_.UpdateProfile(cur.id, next, score));
+    if (!cf_changes.empty()) {
+      RETURN_IF_ERROR(fields.store()
+                          .PutValues("lead", cur.id, cf.defs(), cf_changes)
+                          .status());
+    }
     ToProto(updated, resp);
-    return absl::OkStatus();
+    return fields.PresentMany(cf, p, {{updated.id, resp}});
   });
 }
 

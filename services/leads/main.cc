@@ -3,6 +3,7 @@
 // (port 50052).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/leads/leads_config.h"
 #include "services/leads/leads_service.h"
@@ -37,7 +38,10 @@ int main(int argc, char** argv) {
   recycle.recycle_after = settings.service.recycle_after;
   leads::RecycleJob recycle_job(rt.db(), rt.redis(), DefaultClock(), recycle);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
+  // Custom fields and field permissions of leads.
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(), {{"lead", crm::leads::v1::Lead::descriptor()}});
   return rt.Serve(
-      {&service, &audit_service}, {},
+      {&service, &audit_service, &custom_fields}, {},
       {{[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }}});
 }
