@@ -133,7 +133,8 @@ TEST(RedisKillTest, LeaderboardsAreRebuiltWhenRedisReturns) {
   redis.UseForHarnesses();
   auto h = std::make_unique<testing::OrdersHarness>();
   // Payments dated today land on the current month's board.
-  const std::string today = orders::FormatDate(orders::DayOf(h->clock().Now()));
+  const std::string today =
+      orders::FormatDate(orders::BusinessCalendar().DayOf(h->clock().Now()));
   const auto rep = h->User("rep.lb", "e1", "sales_rep");
   const std::string finance = h->Finance();
   const int64_t account = h->Account(rep.token, "排行客户有限公司");
