@@ -58,12 +58,6 @@ std::pair<int, std::string> Shell(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-int64_t I64(const json& v) {
-  int64_t out = 0;
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_string() && absl::SimpleAtoi(v.get<std::string>(), &out)) return out;
-  return 0;
-}
 
 class Gateway {
  public:
