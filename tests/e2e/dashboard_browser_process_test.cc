@@ -58,7 +58,6 @@ std::pair<int, std::string> Shell(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-
 class Gateway {
  public:
   explicit Gateway(testing::GatewayProcess& g) : gw_(g) {}
@@ -83,13 +82,13 @@ class Gateway {
 
 TEST(DashboardBrowserTest, BossSeesTheBusinessSummaryInChromium) {
   if (access(kChromium, X_OK) != 0) {
-    GTEST_SKIP() << kChromium
+    GTEST_FAIL() << kChromium
                  << " is not installed (Debian package chromium; `crmctl "
                     "deps` installs it): the browser test cannot run";
   }
   const auto [node_rc, node_version] = Shell("node --version");
   if (node_rc != 0) {
-    GTEST_SKIP() << "node is not installed (Debian package nodejs): the "
+    GTEST_FAIL() << "node is not installed (Debian package nodejs): the "
                     "browser test cannot run";
   }
   const fs::path browser_dir = fs::path(SourceDir()) / "tests" / "browser";
