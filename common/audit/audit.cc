@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/status.h"
+#include "common/validate/mask.h"
 
 namespace crm::audit {
 
@@ -143,14 +144,6 @@ std::vector<FieldChange> DiffMessages(const pb::Message* before,
 
 // --- masking -----------------------------------------------------------------
 
-std::string MaskMiddle(std::string_view value) {
-  if (value.size() <= 7) return std::string(value.size(), '*');
-  const size_t stars = value.size() - 7;
-  return absl::StrCat(std::string(value.substr(0, 3)),
-                      std::string(stars < 4 ? 4 : stars, '*'),
-                      std::string(value.substr(value.size() - 4)));
-}
-
 std::string DefaultMask(std::string_view /*entity_type*/,
                         std::string_view field, std::string_view value) {
   // The leaf name decides: "contact.phone", "mobile", "id_number".
@@ -159,7 +152,7 @@ std::string DefaultMask(std::string_view /*entity_type*/,
     leaf = leaf.substr(dot + 1);
   if (absl::StrContains(leaf, "phone") || absl::StrContains(leaf, "mobile") ||
       leaf == "id_number" || leaf == "id_card") {
-    return MaskMiddle(value);
+    return validate::MaskValue(value);
   }
   return std::string(value);
 }

@@ -79,7 +79,8 @@ std::vector<FieldChange> DiffMessages(const google::protobuf::Message* before,
 // Values are masked before they are stored, so the log never holds raw
 // personal data. The masker gets (entity_type, field, value) and returns the
 // value to store. The default, DefaultMask, masks phones ("138****5678") and
-// id numbers; the field-permission work may install its own with SetMasker
+// id numbers with the suite's one rule (validate::MaskValue, the same as
+// field-level permissions); a deployment may install its own with SetMasker
 // (process-wide; call it at start-up before serving).
 using Masker =
     std::function<std::string(std::string_view entity_type,
@@ -87,9 +88,6 @@ using Masker =
 void SetMasker(Masker masker);
 std::string DefaultMask(std::string_view entity_type, std::string_view field,
                         std::string_view value);
-// Keeps the first 3 and last 4 characters, stars in between (at least
-// 4 stars); values of 7 characters or fewer become all stars.
-std::string MaskMiddle(std::string_view value);
 
 // --- who is acting ----------------------------------------------------------
 struct Actor {

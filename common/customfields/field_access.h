@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "common/auth/principal.h"
+#include "common/validate/mask.h"
 
 namespace google::protobuf {
 class Descriptor;
@@ -26,12 +27,8 @@ namespace crm::customfields {
 enum class Access { kHidden = 1, kMasked = 2, kReadOnly = 3, kEditable = 4 };
 std::string_view AccessName(Access a);
 
-// "13812345678" -> "138****5678": keeps the first 3 and last 4 characters
-// (code points) of values of 8 or more, stars in between; a leading "+86"
-// (E.164 China) is kept and the national number masked the same way.
-// Shorter values keep only their first character ("张**"); one character
-// becomes "*". Empty stays empty.
-std::string MaskValue(std::string_view value);
+// The suite's one masking rule (common/validate/mask.h).
+using validate::MaskValue;
 
 // The prefix of custom field names in permissions and update masks.
 inline constexpr char kCustomPrefix[] = "custom_fields.";

@@ -289,7 +289,7 @@ TEST_F(AuditAccountsTest, PersonPhoneIsStoredMasked) {
   ASSERT_EQ(log.size(), 1u);
   const apb::FieldChange* phone = FindChange(log[0], "phone");
   ASSERT_NE(phone, nullptr);
-  EXPECT_EQ(phone->new_value(), "+86*******1357");
+  EXPECT_EQ(phone->new_value(), "+86139****1357");
   EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS n FROM audit_log WHERE changes"
                         " LIKE '%13924681357%'",
                         "n"),
@@ -343,7 +343,7 @@ TEST_F(AuditAccountsTest, ContactCreateUpdateDeleteWithMaskedPhones) {
   auto log = audit_.Entity(admin_, "contact", added.id());
   EXPECT_THAT(AuditEndpoint::Actions(log), ElementsAre("create", "update"));
   ASSERT_EQ(log.size(), 2u);
-  EXPECT_EQ(FindChange(log[0], "phone")->new_value(), "+86*******1357");
+  EXPECT_EQ(FindChange(log[0], "phone")->new_value(), "+86139****1357");
   EXPECT_EQ(log[0].owner_id(), rep_.user_id);
   ASSERT_EQ(log[1].changes_size(), 1);
   EXPECT_EQ(log[1].changes(0).field(), "title");
