@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/customfields/definition_cache.h"
 #include "common/status/status.h"
 
 namespace crm::customfields {
@@ -97,15 +98,19 @@ void EntityContext::Present(const auth::Principal& p, const Values& values,
 
 absl::StatusOr<EntityContext> EntityFields::Load(
     const std::string& entity_type) {
-  ASSIGN_OR_RETURN(std::vector<Definition> defs,
-                   store_->List(entity_type, /*include_inactive=*/false));
-  ASSIGN_OR_RETURN(std::vector<Rule> rules, store_->ListRules(entity_type));
-  std::set<std::string> sensitive;
-  for (const Definition& d : defs)
-    if (d.sensitive) sensitive.insert(d.key);
-  return EntityContext(
-      entity_type, std::move(defs),
-      FieldPolicy(entity_type, std::move(rules), std::move(sensitive)));
+  return CachedContext(
+      store_->db(), entity_type, [&]() -> absl::StatusOr<EntityContext> {
+        ASSIGN_OR_RETURN(std::vector<Definition> defs,
+                         store_->List(entity_type, /*include_inactive=*/false));
+        ASSIGN_OR_RETURN(std::vector<Rule> rules,
+                         store_->ListRules(entity_type));
+        std::set<std::string> sensitive;
+        for (const Definition& d : defs)
+          if (d.sensitive) sensitive.insert(d.key);
+        return EntityContext(
+            entity_type, std::move(defs),
+            FieldPolicy(entity_type, std::move(rules), std::move(sensitive)));
+      });
 }
 
 absl::Status EntityFields::PresentMany(

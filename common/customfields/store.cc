@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/customfields/definition_cache.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
@@ -66,7 +67,7 @@ Values ValuesFromJson(const std::string& text) {
 
 absl::StatusOr<Definition> CustomFieldStore::Create(const Definition& d) {
   const absl::Time now = clock_->Now();
-  return db::RunInTransactionFor<
+  absl::StatusOr<Definition> created = db::RunInTransactionFor<
       Definition>(*pool_, [&](db::Connection& c) -> absl::StatusOr<Definition> {
     auto existing = c.Query(
         "SELECT id FROM custom_field_definitions WHERE entity_type = ? "
@@ -106,6 +107,8 @@ absl::StatusOr<Definition> CustomFieldStore::Create(const Definition& d) {
                    {id}, "custom field"));
     return FromRow(row);
   });
+  if (created.ok()) InvalidateContext(db(), d.entity_type);
+  return created;
 }
 
 absl::StatusOr<std::vector<Definition>> CustomFieldStore::List(
@@ -159,7 +162,9 @@ absl::StatusOr<Definition> CustomFieldStore::Update(const Definition& d) {
              clock_->Now(), d.id})
         .status();
   }));
-  return Find(d.id, "", "");
+  absl::StatusOr<Definition> updated = Find(d.id, "", "");
+  InvalidateContext(db(), updated.ok() ? updated->entity_type : d.entity_type);
+  return updated;
 }
 
 absl::StatusOr<std::map<int64_t, Values>> CustomFieldStore::GetValues(
@@ -264,27 +269,33 @@ absl::StatusOr<std::vector<Rule>> CustomFieldStore::ListRules(
 absl::Status CustomFieldStore::SetRule(const std::string& entity_type,
                                        const Rule& rule, bool remove,
                                        int64_t actor_id) {
-  return db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
-    if (remove) {
-      return c
-          .Exec(
-              "DELETE FROM field_permissions WHERE entity_type = ? AND "
-              "field = ? AND role = ?",
-              {entity_type, rule.field, rule.role})
-          .status();
-    }
-    return c
-        .Exec(
-            "INSERT INTO field_permissions (entity_type, field, role, "
-            "access_level, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON "
-            "DUPLICATE KEY UPDATE access_level = VALUES(access_level), "
-            "updated_at = "
-            "VALUES(updated_at), updated_by = VALUES(updated_by)",
-            {entity_type, rule.field, rule.role, static_cast<int>(rule.access),
-             clock_->Now(), actor_id})
-        .status();
-  });
+  absl::Status set =
+      db::RunInTransaction(*pool_, [&](db::Connection& c) -> absl::Status {
+        if (remove) {
+          return c
+              .Exec(
+                  "DELETE FROM field_permissions WHERE entity_type = ? AND "
+                  "field = ? AND role = ?",
+                  {entity_type, rule.field, rule.role})
+              .status();
+        }
+        return c
+            .Exec(
+                "INSERT INTO field_permissions (entity_type, field, role, "
+                "access_level, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, "
+                "?) "
+                "ON "
+                "DUPLICATE KEY UPDATE access_level = VALUES(access_level), "
+                "updated_at = "
+                "VALUES(updated_at), updated_by = VALUES(updated_by)",
+                {entity_type, rule.field, rule.role,
+                 static_cast<int>(rule.access), clock_->Now(), actor_id})
+            .status();
+      });
+  // Also after a failure: the statement may have committed before the
+  // connection broke, and a reload is cheap.
+  InvalidateContext(db(), entity_type);
+  return set;
 }
 
 auth::SqlPredicate OptionFilter(const std::string& entity_type,

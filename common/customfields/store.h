@@ -26,6 +26,9 @@ class CustomFieldStore {
                    std::shared_ptr<const Clock> clock)
       : pool_(std::move(pool)), clock_(std::move(clock)) {}
 
+  // The database these definitions live in (the definition cache's key).
+  const db::DbOptions& db() const { return pool_->options(); }
+
   // ALREADY_EXISTS (with the existing id) for a taken entity_type + key;
   // RESOURCE_EXHAUSTED past kMaxFieldsPerEntity.
   absl::StatusOr<Definition> Create(const Definition& d);

@@ -295,24 +295,33 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
     }
     LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),
                            p.user_id};
-    ASSIGN_OR_RETURN(LeadStore::Outcome out,
-                     leads_.CreateOrMerge(in, cap, keys_free));
-    // A new lead keeps the values; a capture merged into an open lead does
-    // not overwrite that lead's.
-    if (!out.merged && !cf_values.empty()) {
-      RETURN_IF_ERROR(fields.store()
-                          .PutValues("lead", out.lead.id, cf.defs(), cf_values)
-                          .status());
+    // A new lead keeps the values, committed in the lead's transaction (a
+    // crash cannot leave it without them); a capture merged into an open
+    // lead does not overwrite that lead's.
+    customfields::Values stored;
+    LeadStore::OnCreated put_values;
+    if (!cf_values.empty()) {
+      put_values = [&](db::Connection& c, int64_t id) -> absl::Status {
+        ASSIGN_OR_RETURN(stored, fields.store().PutValuesOn(
+                                     c, "lead", id, cf.defs(), cf_values));
+        return absl::OkStatus();
+      };
     }
+    ASSIGN_OR_RETURN(LeadStore::Outcome out,
+                     leads_.CreateOrMerge(in, cap, keys_free, put_values));
     if (out.merged && !Visible(p, out.lead)) {
       // Merged into someone else's lead: say so without showing it.
       resp->mutable_lead()->set_id(out.lead.id);
       resp->mutable_lead()->set_status(
           static_cast<pb::LeadStatus>(out.lead.status));
-    } else {
+    } else if (out.merged) {
       ToProto(out.lead, resp->mutable_lead());
       RETURN_IF_ERROR(
           fields.PresentMany(cf, p, {{out.lead.id, resp->mutable_lead()}}));
+    } else {
+      // A new lead's values are the ones just stored: no read back.
+      ToProto(out.lead, resp->mutable_lead());
+      cf.Present(p, stored, resp->mutable_lead());
     }
     resp->set_merged(out.merged);
     return absl::OkStatus();

@@ -372,15 +372,21 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
   return Outcome{std::move(created), false};
 }
 
-absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(const NewLead& in,
-                                                            const Capture& cap,
-                                                            bool keys_free) {
+absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(
+    const NewLead& in, const Capture& cap, bool keys_free,
+    const OnCreated& on_created) {
   absl::Status last;
   for (int attempt = 0; attempt < kMaxCreateAttempts; ++attempt) {
     const bool insert_only = keys_free && attempt == 0;
     absl::StatusOr<Outcome> out = db::RunInTransactionFor<Outcome>(
         *pool_, [&](db::Connection& c) -> absl::StatusOr<Outcome> {
-          return CreateOrMergeOn(c, in, cap, clock_->Now(), insert_only);
+          ASSIGN_OR_RETURN(
+              Outcome out,
+              CreateOrMergeOn(c, in, cap, clock_->Now(), insert_only));
+          if (!out.merged && on_created) {
+            RETURN_IF_ERROR(on_created(c, out.lead.id));
+          }
+          return out;
         });
     if (out.ok() || !absl::IsAborted(out.status())) {
       // A concurrent retry of the same request_id may have won the insert.

@@ -75,8 +75,13 @@ class LeadStore {
   // read); the keys' and request_id's unique indexes still decide a race: a
   // taken key makes the retry merge, a taken request_id returns the first
   // result.
+  // `on_created` runs in the same transaction once a new lead has its id
+  // (not for a merge): the caller's rows that must commit with the lead,
+  // such as its custom field values.
+  using OnCreated = std::function<absl::Status(db::Connection&, int64_t)>;
   absl::StatusOr<Outcome> CreateOrMerge(const NewLead& in, const Capture& cap,
-                                        bool keys_free = false);
+                                        bool keys_free = false,
+                                        const OnCreated& on_created = {});
   // The same on a caller's transaction; ABORTED when a concurrent capture
   // took a key between the check and the insert (roll back and retry).
   // `insert_only`: skip the request_id and key lookups and insert.
