@@ -5,6 +5,19 @@
 #include "absl/strings/str_cat.h"
 
 namespace crm {
+namespace {
+
+// The first `kMaxErrorMessageBytes` of `message` cut at a UTF-8 character
+// boundary, marked when cut.
+std::string Capped(absl::string_view message) {
+  if (message.size() <= kMaxErrorMessageBytes) return std::string(message);
+  size_t cut = kMaxErrorMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80)
+    --cut;
+  return absl::StrCat(message.substr(0, cut), "...");
+}
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -15,7 +28,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     case absl::StatusCode::kDataLoss:
       return grpc::Status(code, "internal error");
     default:
-      return grpc::Status(code, std::string(status.message()));
+      return grpc::Status(code, Capped(status.message()));
   }
 }
 

@@ -16,6 +16,10 @@ namespace crm {
 // hostnames); they are replaced by a generic message so nothing leaks to
 // clients. The original is logged by the caller's request log.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+// Error messages reaching clients are at most this long (UTF-8 safe cut,
+// then "..."): they may quote input, and a hostile 4 MB field must not be
+// echoed back in full.
+inline constexpr size_t kMaxErrorMessageBytes = 1024;
 
 // Maps a status returned by another service's stub back into absl::Status,
 // keeping code and message (used when one service calls another).

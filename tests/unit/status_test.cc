@@ -32,6 +32,29 @@ TEST(StatusTest, InternalTextNeverReachesClients) {
             "internal error");
 }
 
+TEST(StatusTest, LongMessagesAreCappedAtACharacterBoundary) {
+  // A message quoting a huge hostile field: cut, never echoed in full.
+  const std::string field(1 << 20, 'x');
+  grpc::Status s = ToGrpcStatus(InvalidField("notes", field));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().size(), kMaxErrorMessageBytes + 3);
+  EXPECT_EQ(s.error_message().substr(0, 7), "notes: ");
+  EXPECT_EQ(s.error_message().substr(s.error_message().size() - 3), "...");
+  // Three-byte characters across the limit: the cut keeps whole ones.
+  std::string cjk;
+  while (cjk.size() < 2 * kMaxErrorMessageBytes) cjk += "\xe5\x85\xac";
+  const std::string got =
+      ToGrpcStatus(absl::NotFoundError(cjk)).error_message();
+  ASSERT_GT(got.size(), 3u);
+  const std::string kept = got.substr(0, got.size() - 3);
+  EXPECT_LE(kept.size(), kMaxErrorMessageBytes);
+  EXPECT_EQ(kept.size() % 3, 0u);
+  EXPECT_EQ(kept, cjk.substr(0, kept.size()));
+  // At the limit: unchanged.
+  const std::string exact(kMaxErrorMessageBytes, 'y');
+  EXPECT_EQ(ToGrpcStatus(absl::NotFoundError(exact)).error_message(), exact);
+}
+
 TEST(StatusTest, FromGrpcKeepsCodeAndMessage) {
   absl::Status s =
       FromGrpcStatus(grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "dup 5"));
