@@ -628,6 +628,12 @@ struct XlsxReader::Impl : public XmlHandler {
         return NotXlsx(absl::StrCat(sheet_part, ": bad row number \"",
                                     r == nullptr ? "" : r, "\""));
       }
+      if (number <= row_number) {
+        // Excel writes rows in ascending order; a repeated or earlier row
+        // would silently replace or reorder data (and its error rows).
+        return NotXlsx(absl::StrCat(sheet_part, ": row ", number,
+                                    " comes after row ", row_number));
+      }
       row_number = number;
       in_row = true;
       cells.clear();
@@ -644,6 +650,11 @@ struct XlsxReader::Impl : public XmlHandler {
           return NotXlsx(
               absl::StrCat(sheet_part, ": bad cell reference \"", ref, "\""));
         }
+      }
+      if (col <= column) {
+        return NotXlsx(absl::StrCat(sheet_part, ": cell ", ColumnLetters(col),
+                                    row_number, " comes after column ",
+                                    ColumnLetters(column)));
       }
       if (col >= kMaxExcelColumns) {
         return NotXlsx(

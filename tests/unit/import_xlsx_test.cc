@@ -342,6 +342,24 @@ TEST(ImportXlsxTest, NotAnXlsx) {
           .status,
       "row 1: column A: shared string index \"7\" out of range");
   ExpectInvalid(ReadParts(Workbook("<row r=\"x\"/>")).status, "bad row number");
+  // Rows and cells out of order (never written by Excel) would replace or
+  // reorder data: refused, naming both places.
+  ExpectInvalid(ReadParts(Workbook("<row r=\"2\"><c><v>1</v></c></row>"
+                                   "<row r=\"2\"><c><v>2</v></c></row>"))
+                    .status,
+                "row 2 comes after row 2");
+  ExpectInvalid(ReadParts(Workbook("<row r=\"5\"><c><v>1</v></c></row>"
+                                   "<row r=\"3\"><c><v>2</v></c></row>"))
+                    .status,
+                "row 3 comes after row 5");
+  ExpectInvalid(ReadParts(Workbook("<row r=\"1\"><c r=\"B1\"><v>1</v></c>"
+                                   "<c r=\"A1\"><v>2</v></c></row>"))
+                    .status,
+                "cell A1 comes after column B");
+  ExpectInvalid(ReadParts(Workbook("<row r=\"1\"><c r=\"C1\"><v>1</v></c>"
+                                   "<c r=\"C1\"><v>2</v></c></row>"))
+                    .status,
+                "cell C1 comes after column C");
   ExpectInvalid(
       ReadParts(Workbook("<row r=\"1\"><c r=\"1A\"><v>1</v></c></row>")).status,
       "bad cell reference \"1A\"");
