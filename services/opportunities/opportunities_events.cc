@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/opportunities/store/account_activity_store.h"
 #include "services/opportunities/store/repath_store.h"
 
 namespace crm::opportunities {
@@ -45,19 +48,34 @@ OpportunitiesEventConsumers::OpportunitiesEventConsumers(
   o.consumer = consumer_name;
   o.stream = events::StreamFor("identity");
   identity_ = std::make_unique<events::StreamConsumer>(
-      std::move(pool), redis, o,
+      pool, redis, o,
       [this](const events::Event& e, db::Connection& tx) {
         return OnIdentity(e, tx);
+      },
+      clock);
+  o.stream = events::StreamFor("accounts");
+  accounts_ = std::make_unique<events::StreamConsumer>(
+      std::move(pool), redis, o,
+      [this](const events::Event& e, db::Connection& tx) {
+        return OnAccounts(e, tx);
       },
       std::move(clock));
 }
 
 OpportunitiesEventConsumers::~OpportunitiesEventConsumers() { Stop(); }
 
-void OpportunitiesEventConsumers::Start() { identity_->Start(); }
-void OpportunitiesEventConsumers::Stop() { identity_->Stop(); }
+void OpportunitiesEventConsumers::Start() {
+  identity_->Start();
+  accounts_->Start();
+}
+void OpportunitiesEventConsumers::Stop() {
+  identity_->Stop();
+  accounts_->Stop();
+}
 absl::StatusOr<int> OpportunitiesEventConsumers::PollOnce() {
-  return identity_->PollOnce();
+  ASSIGN_OR_RETURN(int from_identity, identity_->PollOnce());
+  ASSIGN_OR_RETURN(int from_accounts, accounts_->PollOnce());
+  return from_identity + from_accounts;
 }
 
 absl::Status OpportunitiesEventConsumers::OnIdentity(const events::Event& e,
@@ -85,6 +103,29 @@ absl::Status OpportunitiesEventConsumers::OnIdentity(const events::Event& e,
     log::Info("opportunities: owner changed unit, re-pathed",
               {{"moved", n}, {"event_id", e.event_id}});
     return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OpportunitiesEventConsumers::OnAccounts(const events::Event& e,
+                                                     db::Connection& tx) {
+  if (e.type != "AccountActivity") return absl::OkStatus();
+  const nlohmann::json& p = e.payload;
+  if (!p.is_object() || !p.contains("account_id") ||
+      !p["account_id"].is_number_integer() ||
+      p["account_id"].get<int64_t>() <= 0)
+    return Skip(e, "account_id: required, a positive integer");
+  if (!p.contains("at_unix_ms") || !p["at_unix_ms"].is_number_integer())
+    return Skip(e, "at_unix_ms: required, an integer");
+  // A contact dated ahead of its recording does not push the clock into
+  // the future.
+  const absl::Time at = std::min(
+      absl::FromUnixMillis(p["at_unix_ms"].get<int64_t>()), e.occurred_at);
+  ASSIGN_OR_RETURN(
+      int64_t n, RecordAccountActivity(tx, p["account_id"].get<int64_t>(), at));
+  if (n > 0) {
+    log::Info("opportunities: account activity restarted stale clocks",
+              {{"opportunities", n}, {"event_id", e.event_id}});
   }
   return absl::OkStatus();
 }

@@ -5,7 +5,12 @@
 //       new_path (RepathSubtree), so data scope and funnels follow the org
 //       tree;
 //   UserOrgChanged {user_id, old_org_path, new_org_path}: the user's
-//       opportunities take the new path (RepathOwner).
+//       opportunities take the new path (RepathOwner);
+// and on "events:accounts":
+//   AccountActivity {account_id, at_unix_ms, kind, actor_id}: a follow-up
+//       or visit restarts the stale clock of the account's open
+//       opportunities (last_activity_at moves forward to the contact,
+//       capped at the event's time).
 // Other types are ignored; payloads that can never apply are logged and
 // acknowledged. Effects commit with the processed_events row (exactly
 // once).
@@ -40,8 +45,10 @@ class OpportunitiesEventConsumers {
 
  private:
   absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
+  absl::Status OnAccounts(const events::Event& e, db::Connection& tx);
 
   std::unique_ptr<events::StreamConsumer> identity_;
+  std::unique_ptr<events::StreamConsumer> accounts_;
 };
 
 }  // namespace crm::opportunities

@@ -587,6 +587,14 @@ TEST_F(ActivityTest, AddFollowUpIsIdempotentPerRequestId) {
   pb::ListFollowUpsResponse list;
   ASSERT_TRUE(ListFollowUps(rep.token, acct, &list).ok());
   EXPECT_EQ(list.follow_ups_size(), 1);
+  // One AccountActivity event for opportunities' stale clocks, committed
+  // with the follow-up; the retry adds none.
+  EXPECT_EQ(h_.QueryInt(absl::StrCat("SELECT COUNT(*) AS c FROM outbox WHERE "
+                                     "event_type = 'AccountActivity' AND "
+                                     "aggregate_id = '",
+                                     acct, "'"),
+                        "c"),
+            1);
   // Someone else reusing the id gets an error, not the rep's entry.
   grpc::Status s =
       AddFollowUp(peer.token, FollowUp(peer_acct, "电话"), nullptr, "fu-1");

@@ -32,16 +32,30 @@ class OpportunitiesEventsTest : public ::testing::Test {
     return p;
   }
   void Publish(const std::string& event_id, const std::string& type,
-               const nlohmann::json& payload) {
+               const nlohmann::json& payload,
+               const std::string& service = "identity") {
     events::Event e;
     e.event_id = event_id;
     e.type = type;
     e.aggregate_id = "1";
     e.payload = payload;
     e.occurred_at = h_.clock().Now();
-    auto id =
-        streams_.XAdd(events::StreamFor("identity"), events::EncodeEvent(e));
+    auto id = streams_.XAdd(events::StreamFor(service), events::EncodeEvent(e));
     ASSERT_TRUE(id.ok()) << id.status();
+  }
+  void AccountActivity(int64_t account_id, absl::Time at) {
+    Publish(events::NewEventId(), "AccountActivity",
+            {{"account_id", account_id},
+             {"at_unix_ms", absl::ToUnixMillis(at)},
+             {"kind", 1},
+             {"actor_id", 1}},
+            "accounts");
+  }
+  int64_t LastActivity(int64_t opportunity_id) {
+    return Count(absl::StrCat(
+        "SELECT UNIX_TIMESTAMP(last_activity_at) AS c FROM opportunities "
+        "WHERE id = ",
+        opportunity_id));
   }
   int Poll() {
     auto n = consumers_.PollOnce();
@@ -164,6 +178,42 @@ TEST_F(OpportunitiesEventsTest, UserOrgChangedMovesOneOwner) {
             1200);
   ExpectRollupsMatch(e1);
   ExpectRollupsMatch(e2);
+}
+
+TEST_F(OpportunitiesEventsTest, AccountActivityRestartsOpenStaleClocks) {
+  auto rep = h_.User("rep", "e1", "sales_rep");
+  const int64_t acc = h_.Account(rep.token, "跟进客户有限公司");
+  const int64_t other = h_.Account(rep.token, "未跟进客户有限公司");
+  const int64_t open = h_.CreateOk(rep.token, acc, "在谈", 1000);
+  const int64_t lost = h_.CreateOk(rep.token, acc, "已输", 1000);
+  const int64_t elsewhere = h_.CreateOk(rep.token, other, "别家", 1000);
+  ASSERT_TRUE(h_.Lost(rep.token, lost, "price").ok());
+  const int64_t created = LastActivity(elsewhere);
+  const int64_t lost_at = LastActivity(lost);
+
+  h_.clock().Advance(absl::Hours(24 * 10));
+  const absl::Time call = h_.clock().Now() - absl::Hours(1);
+  AccountActivity(acc, call);
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(LastActivity(open), absl::ToUnixSeconds(call));
+  EXPECT_EQ(LastActivity(lost), lost_at);       // closed: no clock
+  EXPECT_EQ(LastActivity(elsewhere), created);  // another account
+
+  // An older contact recorded late never moves the clock back.
+  AccountActivity(acc, call - absl::Hours(48));
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(LastActivity(open), absl::ToUnixSeconds(call));
+  // A contact dated in the future counts as of its recording.
+  AccountActivity(acc, h_.clock().Now() + absl::Hours(24 * 5));
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(LastActivity(open), absl::ToUnixSeconds(h_.clock().Now()));
+  // Bad payloads are acknowledged and change nothing.
+  Publish(events::NewEventId(), "AccountActivity", {{"account_id", "x"}},
+          "accounts");
+  Publish(events::NewEventId(), "AccountActivity", {{"account_id", acc}},
+          "accounts");
+  EXPECT_EQ(Poll(), 2);
+  EXPECT_EQ(LastActivity(open), absl::ToUnixSeconds(h_.clock().Now()));
 }
 
 TEST_F(OpportunitiesEventsTest, BadPayloadsAreAcknowledged) {

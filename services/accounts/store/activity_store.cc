@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
+#include "common/events/outbox.h"
 #include "common/status/status.h"
 #include "services/accounts/store/account_store.h"
 
@@ -56,14 +57,24 @@ absl::StatusOr<int64_t> InsertFollowUp(db::Connection& c,
 // A follow-up happened at `at`: the account's last follow-up time only
 // moves forward (a back-dated entry never moves it back), and a NEW account
 // is now being followed.
+// Records that the account was worked on at `at`: its last follow-up time
+// and status here, and an AccountActivity event for the services whose
+// clocks follow customer contact (opportunities' stale check).
 absl::Status TouchAccount(db::Connection& c, int64_t account_id, absl::Time at,
-                          absl::Time now) {
-  return c
-      .Exec(
-          "UPDATE accounts SET last_follow_up_at = "
-          "GREATEST(COALESCE(last_follow_up_at, ?), ?),"
-          " status = IF(status = 1, 2, status), updated_at = ? WHERE id = ?",
-          {at, at, now, account_id})
+                          absl::Time now, FollowUpKind kind, int64_t actor_id) {
+  RETURN_IF_ERROR(
+      c.Exec("UPDATE accounts SET last_follow_up_at = "
+             "GREATEST(COALESCE(last_follow_up_at, ?), ?),"
+             " status = IF(status = 1, 2, status), updated_at = ? WHERE id = ?",
+             {at, at, now, account_id})
+          .status());
+  const nlohmann::json payload = {{"account_id", account_id},
+                                  {"at_unix_ms", absl::ToUnixMillis(at)},
+                                  {"kind", static_cast<int>(kind)},
+                                  {"actor_id", actor_id}};
+  return events::AppendToOutbox(c, events::StreamFor("accounts"),
+                                "AccountActivity", absl::StrCat(account_id),
+                                payload, now)
       .status();
 }
 
@@ -124,7 +135,8 @@ absl::StatusOr<FollowUpRecord> ActivityStore::AddFollowUp(
         RETURN_IF_ERROR(guard(a));
         const absl::Time now = clock_->Now();
         ASSIGN_OR_RETURN(int64_t id, InsertFollowUp(c, f, request_id, now));
-        RETURN_IF_ERROR(TouchAccount(c, f.account_id, f.at, now));
+        RETURN_IF_ERROR(
+            TouchAccount(c, f.account_id, f.at, now, f.kind, f.author_id));
         return GetFollowUpOn(c, id);
       });
 }
@@ -255,7 +267,8 @@ absl::StatusOr<VisitRecord> ActivityStore::AddVisit(
         f.at = v.at;
         f.visit_id = id;
         RETURN_IF_ERROR(InsertFollowUp(c, f, "", now).status());
-        RETURN_IF_ERROR(TouchAccount(c, v.account_id, v.at, now));
+        RETURN_IF_ERROR(TouchAccount(c, v.account_id, v.at, now,
+                                     FollowUpKind::kVisit, v.user_id));
         ASSIGN_OR_RETURN(
             db::Row row,
             c.QueryOne(absl::StrCat(kVisitColumns, "WHERE v.id = ?"), {id},
