@@ -17,6 +17,7 @@
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/validate/request_id.h"
+#include "services/accounts/accounts_service_present.h"
 #include "services/accounts/domain/account_rules.h"
 #include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
@@ -155,7 +156,7 @@ grpc::Status AccountsServiceImpl::CreateAccount(
       if (prior.has_value()) {
         ASSIGN_OR_RETURN(values, fields.store().PutValues("account", prior->id,
                                                           cf.defs(), values));
-        ToProto(*prior, true, resp->mutable_account());
+        ToProto(*prior, prior->owner_id.has_value(), resp->mutable_account());
         cf.Present(p, values, resp->mutable_account());
         return absl::OkStatus();
       }
@@ -189,7 +190,8 @@ grpc::Status AccountsServiceImpl::CreateAccount(
     ASSIGN_OR_RETURN(
         values, fields.store().PutValues("account", out.created->id, cf.defs(),
                                          values));
-    ToProto(*out.created, true, resp->mutable_account());
+    ToProto(*out.created, out.created->owner_id.has_value(),
+            resp->mutable_account());
     cf.Present(p, values, resp->mutable_account());
     return absl::OkStatus();
   });
@@ -201,10 +203,7 @@ grpc::Status AccountsServiceImpl::GetAccount(grpc::ServerContext* ctx,
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->id()));
-    ToProto(a, a.owner_id.has_value(), resp);
-    customfields::EntityFields fields(pool_, clock_);
-    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("account"));
-    return fields.PresentMany(cf, p, {{a.id, resp}});
+    return PresentAccount(pool_, clock_, p, a, resp);
   });
 }
 
@@ -360,8 +359,7 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
               .PutValues("account", current.id, cf.defs(), cf_changes)
               .status());
     }
-    ToProto(updated, true, resp);
-    return fields.PresentMany(cf, p, {{updated.id, resp}});
+    return PresentAccount(pool_, clock_, p, updated, resp);
   });
 }
 
@@ -536,8 +534,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
                             PathIds(p.org_path)};
     ASSIGN_OR_RETURN(AccountRecord claimed,
                      pools_->Claim(a.id, rep, req->request_id()));
-    ToProto(claimed, true, resp);
-    return absl::OkStatus();
+    return PresentAccount(pool_, clock_, p, claimed, resp);
   });
 }
 
@@ -566,8 +563,7 @@ grpc::Status AccountsServiceImpl::ReleaseAccount(
         AccountRecord moved,
         pools_->Move(a.id, MoveKind::kRelease, std::nullopt, pool_id,
                      a.owner_id, p.user_id, req->reason()));
-    ToProto(moved, false, resp);
-    return absl::OkStatus();
+    return PresentAccount(pool_, clock_, p, moved, resp);
   });
 }
 
@@ -589,8 +585,7 @@ grpc::Status AccountsServiceImpl::AssignAccount(
                      std::nullopt,
                      a.owner_id.has_value() ? a.owner_id : std::nullopt,
                      p.user_id, req->reason()));
-    ToProto(moved, true, resp);
-    return absl::OkStatus();
+    return PresentAccount(pool_, clock_, p, moved, resp);
   });
 }
 

@@ -54,6 +54,7 @@
 #include "common/validate/text.h"
 #include "common/validate/utf8.h"
 #include "services/accounts/accounts_service.h"
+#include "services/accounts/accounts_service_present.h"
 #include "services/accounts/domain/visit_rules.h"
 #include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
@@ -320,15 +321,14 @@ grpc::Status AccountsServiceImpl::ListNearbyAccounts(
       return x.row->account.id < y.row->account.id;
     });
     if (static_cast<int>(hits.size()) > limit) hits.resize(limit);
+    std::vector<std::pair<const AccountRecord*, pb::Account*>> present;
     for (const Hit& h : hits) {
       pb::NearbyAccount* out = resp->add_accounts();
-      const AccountRecord& a = h.row->account;
-      ToProto(a, a.owner_id.has_value() && *a.owner_id == p.user_id,
-              out->mutable_account());
+      present.push_back({&h.row->account, out->mutable_account()});
       out->set_distance_m(h.distance_m);
       out->set_claimable(h.row->claimable);
     }
-    return absl::OkStatus();
+    return PresentAccounts(pool_, clock_, p, present);
   });
 }
 

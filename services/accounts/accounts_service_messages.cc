@@ -153,7 +153,7 @@ InboxConsumers::InboxConsumers(std::shared_ptr<db::ConnectionPool> pool,
     consumers_.push_back(std::make_unique<events::StreamConsumer>(
         pool, redis, o,
         [this](const events::Event& e, db::Connection& tx) {
-          return Apply(e, tx, clock_->Now());
+          return Handle(e, tx);
         },
         clock_));
   }
@@ -189,6 +189,32 @@ absl::StatusOr<int> InboxConsumers::PollOnce() {
   }
   if (!first.ok()) return first;
   return total;
+}
+
+absl::Status InboxConsumers::Handle(const events::Event& e,
+                                    db::Connection& tx) {
+  if (e.type != "ApprovalStepWaiting") return Apply(e, tx, clock_->Now());
+  std::optional<StepWaiting> step = ParseStepWaiting(e);
+  if (!step.has_value()) {
+    log::Warn("inbox: unusable ApprovalStepWaiting skipped",
+              {{"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  if (approvers_ == nullptr) {
+    log::Warn(
+        "inbox: no approver lookup configured; ApprovalStepWaiting "
+        "skipped",
+        {{"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  // Identity unavailable: the error leaves the event pending for a retry.
+  ASSIGN_OR_RETURN(std::vector<int64_t> users,
+                   approvers_->UsersCovering(step->owner_org_path, step->role,
+                                             step->owner_id));
+  const absl::Time now = clock_->Now();
+  for (const InboxMessage& m : ApprovalWaiting(e, *step, users))
+    RETURN_IF_ERROR(inbox_store::Post(tx, m, now).status());
+  return absl::OkStatus();
 }
 
 absl::Status InboxConsumers::Apply(const events::Event& e, db::Connection& tx,

@@ -15,6 +15,7 @@
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
 #include "crm/messages/v1/messages.grpc.pb.h"
+#include "services/accounts/manager_lookup.h"
 
 namespace crm::accounts {
 
@@ -59,6 +60,11 @@ class InboxConsumers {
                  absl::Duration idle_wait = absl::Seconds(1));
   ~InboxConsumers();
 
+  // Who may decide an approval step (ApprovalStepWaiting from orders): the
+  // lookup asks identity (must outlive this). Without one those events
+  // post nothing.
+  void ResolveApproversWith(ManagerLookup* lookup) { approvers_ = lookup; }
+
   void Start();
   void Stop();
   // One non-blocking pass over every stream: entries acknowledged.
@@ -69,7 +75,11 @@ class InboxConsumers {
                             absl::Time now);
 
  private:
+  // Apply, plus the events whose recipients need a lookup.
+  absl::Status Handle(const events::Event& e, db::Connection& tx);
+
   std::shared_ptr<const Clock> clock_;
+  ManagerLookup* approvers_ = nullptr;
   absl::Duration idle_wait_;
   std::vector<std::unique_ptr<events::StreamConsumer>> consumers_;
   events::BackgroundLoop loop_;  // last: stopped before the consumers go

@@ -7,6 +7,7 @@
 #include "common/auth/call_context.h"
 #include "common/status/status.h"
 #include "services/accounts/accounts_service.h"
+#include "services/accounts/accounts_service_present.h"
 #include "services/accounts/handler_util.h"
 #include "services/accounts/proto_convert.h"
 #include "services/accounts/store/protection_store.h"
@@ -31,8 +32,7 @@ grpc::Status AccountsServiceImpl::LockAccount(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(
         AccountRecord locked,
         store.Lock(a.id, p.user_id, region_pool.rules.locked_capacity));
-    ToProto(locked, false, resp);
-    return absl::OkStatus();
+    return PresentAccount(pool_, clock_, p, locked, resp);
   });
 }
 
@@ -47,8 +47,7 @@ grpc::Status AccountsServiceImpl::UnlockAccount(
     if (!owner && !IsManager(p)) return NotFoundAccount(a.id);
     ProtectionStore store(pool_.get(), clock_);
     ASSIGN_OR_RETURN(AccountRecord unlocked, store.Unlock(a.id));
-    ToProto(unlocked, false, resp);
-    return absl::OkStatus();
+    return PresentAccount(pool_, clock_, p, unlocked, resp);
   });
 }
 

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   // The message center (issue 10): inbox RPCs and the "inbox" consumers.
   accounts::MessagesServiceImpl messages(rt.db(), DefaultClock());
   accounts::InboxConsumers inbox(rt.db(), rt.redis(), DefaultClock());
+  inbox.ResolveApproversWith(&managers);  // approvals waiting (ADR 0091)
   // Custom fields and field permissions of accounts and contacts.
   customfields::CustomFieldServiceImpl custom_fields(
       rt.db(), DefaultClock(),

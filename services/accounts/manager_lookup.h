@@ -42,6 +42,14 @@ class ManagerLookup {
   absl::StatusOr<std::optional<Manager>> NearestManager(
       const std::string& org_path, int64_t except_user);
 
+  // Every active user with `role` placed at a unit on `org_path` (the root
+  // down to the unit itself), i.e. whose subtree scope covers a record
+  // owned there, other than `except_user`; by user id. One paged ListUsers
+  // from the root unit. Errors as NearestManager.
+  absl::StatusOr<std::vector<int64_t>> UsersCovering(
+      const std::string& org_path, const std::string& role,
+      int64_t except_user);
+
  private:
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
   std::shared_ptr<auth::ServiceCredentials> credentials_;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
 #include "services/gateway/json_errors.h"
+#include "services/gateway/shared_routes.h"
 
 namespace crm::gateway {
 
@@ -136,21 +137,46 @@ BridgeReply GrpcBridge::CallJson(const RpcRoute& route, std::string_view json,
   return CallMessage(*method, *request, options);
 }
 
+BridgeReply RenderReply(const pb::Message& response) {
+  pb::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  BridgeReply reply;
+  auto printed = pb::util::MessageToJsonString(response, &reply.body, print);
+  if (!printed.ok()) {
+    return ErrorReply(grpc::StatusCode::INTERNAL,
+                      "the backend's reply could not be rendered as JSON");
+  }
+  return reply;
+}
+
 BridgeReply GrpcBridge::CallMessage(const pb::MethodDescriptor* method,
                                     const pb::Message& request,
                                     const CallOptions& options) const {
   const std::string package = method->service()->file()->package();
-  auto it = channels_.find(package);
-  if (it == channels_.end()) {
-    return ErrorReply(
-        grpc::StatusCode::UNAVAILABLE,
-        absl::StrCat("no backend address configured for ", package));
-  }
+  if (IsSharedPackage(package)) return CallShared(method, request, options);
   std::unique_ptr<pb::Message> response = NewMessage(method->output_type());
   if (response == nullptr) {
     return ErrorReply(grpc::StatusCode::NOT_FOUND,
                       absl::StrCat(method->output_type()->full_name(),
                                    " is not linked into the gateway"));
+  }
+  grpc::Status status =
+      CallBackend(method, request, package, options, response.get());
+  if (!status.ok())
+    return ErrorReply(status.error_code(), status.error_message());
+  return RenderReply(*response);
+}
+
+grpc::Status GrpcBridge::CallBackend(const pb::MethodDescriptor* method,
+                                     const pb::Message& request,
+                                     const std::string& package,
+                                     const CallOptions& options,
+                                     pb::Message* response) const {
+  auto it = channels_.find(package);
+  if (it == channels_.end()) {
+    return grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        absl::StrCat("no backend address configured for ", package));
   }
   grpc::ClientContext ctx;
   if (!options.authorization.empty())
@@ -165,24 +191,11 @@ BridgeReply GrpcBridge::CallMessage(const pb::MethodDescriptor* method,
   // interface, so dynamic and generated messages both work.
   const std::string path =
       absl::StrCat("/", method->service()->full_name(), "/", method->name());
-  grpc::Status status =
-      grpc::internal::BlockingUnaryCall<pb::Message, pb::Message>(
-          it->second.get(),
-          grpc::internal::RpcMethod(path.c_str(), nullptr,
-                                    grpc::internal::RpcMethod::NORMAL_RPC),
-          &ctx, request, response.get());
-  if (!status.ok())
-    return ErrorReply(status.error_code(), status.error_message());
-
-  pb::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  BridgeReply reply;
-  auto printed = pb::util::MessageToJsonString(*response, &reply.body, print);
-  if (!printed.ok()) {
-    return ErrorReply(grpc::StatusCode::INTERNAL,
-                      "the backend's reply could not be rendered as JSON");
-  }
-  return reply;
+  return grpc::internal::BlockingUnaryCall<pb::Message, pb::Message>(
+      it->second.get(),
+      grpc::internal::RpcMethod(path.c_str(), nullptr,
+                                grpc::internal::RpcMethod::NORMAL_RPC),
+      &ctx, request, response);
 }
 
 }  // namespace crm::gateway

@@ -75,10 +75,28 @@ class GrpcBridge {
       const google::protobuf::Descriptor* type);
 
  private:
+  // The call itself, to the backend of `package` (UNAVAILABLE when none is
+  // configured); the reply into `response` (the method's output type).
+  grpc::Status CallBackend(const google::protobuf::MethodDescriptor* method,
+                           const google::protobuf::Message& request,
+                           const std::string& package,
+                           const CallOptions& options,
+                           google::protobuf::Message* response) const;
+  // Packages several backends serve (shared_routes.h, ADR 0090): by the
+  // request's entity_type; ListAudit by actor fans out and merges.
+  BridgeReply CallShared(const google::protobuf::MethodDescriptor* method,
+                         const google::protobuf::Message& request,
+                         const CallOptions& options) const;
+  BridgeReply ListAuditFanOut(const google::protobuf::MethodDescriptor* method,
+                              const google::protobuf::Message& request,
+                              const CallOptions& options) const;
+
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 
 // An error reply for a status (gRPC code -> HTTP status, JSON body).
 BridgeReply ErrorReply(grpc::StatusCode code, std::string_view message);
+// A 200 reply with `response` as proto3 JSON (zero values printed).
+BridgeReply RenderReply(const google::protobuf::Message& response);
 
 }  // namespace crm::gateway

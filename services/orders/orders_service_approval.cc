@@ -41,6 +41,28 @@ absl::Status WrongState(const ContractRecord& r, std::string_view action,
       "; it must be ", std::string(needed)));
 }
 
+// ApprovalStepWaiting: the step `r` now waits for (submitted, resubmitted
+// or advanced), in the transaction of the change. The accounts inbox tells
+// the users who may decide it (ADR 0091).
+absl::Status AppendStepWaiting(db::Connection& c, const ContractRecord& r,
+                               absl::Time now) {
+  const std::vector<std::string> steps = SplitSteps(r.approval_steps);
+  if (r.current_step < 0 || r.current_step >= static_cast<int>(steps.size()))
+    return absl::OkStatus();
+  nlohmann::json payload = {{"contract_id", absl::StrCat(r.id)},
+                            {"title", r.title},
+                            {"owner_id", r.owner_id},
+                            {"owner_org_path", r.owner_org_path},
+                            {"round", r.approval_round},
+                            {"step", r.current_step},
+                            {"steps", steps.size()},
+                            {"role", steps[r.current_step]}};
+  return events::AppendToOutbox(c, events::StreamFor(kServiceName),
+                                "ApprovalStepWaiting", absl::StrCat(r.id),
+                                payload, now)
+      .status();
+}
+
 }  // namespace
 
 grpc::Status OrdersServiceImpl::SetApprovalChains(
@@ -109,7 +131,8 @@ static absl::Status StartChain(db::Connection& c, const auth::Principal& p,
   e.actor_id = p.user_id;
   e.comment = comment;
   e.created_at = now;
-  return contract_store::AddHistory(c, e);
+  RETURN_IF_ERROR(contract_store::AddHistory(c, e));
+  return AppendStepWaiting(c, r, now);
 }
 
 grpc::Status OrdersServiceImpl::SubmitContract(
@@ -213,12 +236,14 @@ grpc::Status OrdersServiceImpl::ApproveContract(
       e.comment = req->comment();
       e.created_at = now;
       RETURN_IF_ERROR(contract_store::AddHistory(c, e));
-      if (r.current_step + 1 >= static_cast<int>(steps.size())) {
-        r.status = ContractStatus::kApproved;
-      } else {
+      const bool advanced = r.current_step + 1 < static_cast<int>(steps.size());
+      if (advanced) {
         r.current_step += 1;
+      } else {
+        r.status = ContractStatus::kApproved;
       }
       RETURN_IF_ERROR(contract_store::SetState(c, r, now));
+      if (advanced) RETURN_IF_ERROR(AppendStepWaiting(c, r, now));
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();

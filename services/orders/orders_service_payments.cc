@@ -5,6 +5,7 @@
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
+#include "common/log/log.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "services/orders/domain/payment_plan.h"
@@ -21,6 +22,42 @@ namespace crm::orders {
 namespace {
 
 constexpr int kDefaultPageSize = 50;
+
+// The owner's rank (1-based, 0 = not on it) on the month's individual
+// "received" board; nullopt without leaderboards or when Redis fails.
+std::optional<int64_t> OwnerRank(Leaderboards* boards, const Period& month,
+                                 int64_t owner_id) {
+  if (boards == nullptr || owner_id <= 0) return std::nullopt;
+  absl::StatusOr<Leaderboards::Board> b = boards->Read(
+      BoardMetric::kReceived, month, "", 1, absl::StrCat(owner_id));
+  if (!b.ok()) return std::nullopt;
+  return b->me.rank;
+}
+
+// LeaderboardRankChanged, right after the leaderboard update (Redis is not
+// part of the payment's transaction; ADR 0091). Best effort: a lost event
+// costs one notification, never a payment.
+void AppendRankChanged(db::ConnectionPool& pool, const PaymentRecord& pay,
+                       const Period& month, int64_t old_rank, int64_t new_rank,
+                       absl::Time now) {
+  nlohmann::json payload = {{"owner_id", pay.owner_id},
+                            {"metric", "received"},
+                            {"period", month.key},
+                            {"old_rank", old_rank},
+                            {"new_rank", new_rank},
+                            {"payment_id", pay.id},
+                            {"contract_id", absl::StrCat(pay.contract_id)}};
+  absl::Status s = db::RunInTransaction(pool, [&](db::Connection& c) {
+    return events::AppendToOutbox(c, events::StreamFor(kServiceName),
+                                  "LeaderboardRankChanged",
+                                  absl::StrCat(pay.owner_id), payload, now)
+        .status();
+  });
+  if (!s.ok()) {
+    log::Warn("orders: rank change event not recorded",
+              {{"error", s.ToString()}, {"owner", pay.owner_id}});
+  }
+}
 constexpr int kMaxPageSize = 500;
 
 // The first payment with this reference, as a retry answer, or
@@ -150,8 +187,20 @@ grpc::Status OrdersServiceImpl::RecordPayment(
       if (replayed) return absl::OkStatus();
     }
     RETURN_IF_ERROR(s);
+    // The payer's owner hears when their rank on this month's board moves.
+    const Period month = PeriodContaining(PeriodKind::kMonth, received);
+    const std::optional<int64_t> rank_before =
+        OwnerRank(boards_.get(), month, pay.owner_id);
     BumpBoards(BoardMetric::kReceived, received, pay.owner_id,
                pay.owner_org_path, amount);
+    if (rank_before.has_value()) {
+      const std::optional<int64_t> rank_after =
+          OwnerRank(boards_.get(), month, pay.owner_id);
+      if (rank_after.has_value() && *rank_after != *rank_before) {
+        AppendRankChanged(*pool_, pay, month, *rank_before, *rank_after,
+                          clock_->Now());
+      }
+    }
     ToProto(pay, resp);
     return absl::OkStatus();
   });

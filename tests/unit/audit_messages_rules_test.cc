@@ -117,5 +117,121 @@ TEST(InboxRules, DirectPosts) {
   EXPECT_EQ(w.dedupe_key, "recycle_warning:4:7:1");
 }
 
+TEST(InboxRules, RankChangedOnlyWhenTheRankMoved) {
+  auto up =
+      MessagesForEvent(Ev("LeaderboardRankChanged", {{"owner_id", 7},
+                                                     {"metric", "received"},
+                                                     {"period", "2026-11"},
+                                                     {"old_rank", 3},
+                                                     {"new_rank", 1}}));
+  ASSERT_EQ(up.size(), 1u);
+  EXPECT_EQ(up[0].user_id, 7);
+  EXPECT_EQ(up[0].kind, "rank_changed");
+  EXPECT_EQ(up[0].entity_type, "leaderboard");
+  EXPECT_EQ(up[0].entity_id, "received:2026-11");
+  EXPECT_EQ(up[0].title, "2026-11 回款榜: 第 1 名");
+  EXPECT_EQ(up[0].body, "上升 2 名 (原第 3 名)");
+  EXPECT_EQ(up[0].dedupe_key, "0123456789abcdef0123456789abcdef:rank_changed");
+  auto first =
+      MessagesForEvent(Ev("LeaderboardRankChanged", {{"owner_id", 7},
+                                                     {"period", "2026-11"},
+                                                     {"old_rank", 0},
+                                                     {"new_rank", 4}}));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].body, "首次上榜");
+  auto down =
+      MessagesForEvent(Ev("LeaderboardRankChanged", {{"owner_id", 7},
+                                                     {"period", "2026-11"},
+                                                     {"old_rank", 2},
+                                                     {"new_rank", 5}}));
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_EQ(down[0].body, "下降 3 名 (原第 2 名)");
+  // Same rank, off the board, missing or bad fields: nothing.
+  for (const nlohmann::json& p : std::vector<nlohmann::json>{
+           {{"owner_id", 7},
+            {"period", "2026-11"},
+            {"old_rank", 2},
+            {"new_rank", 2}},
+           {{"owner_id", 7},
+            {"period", "2026-11"},
+            {"old_rank", 2},
+            {"new_rank", 0}},
+           {{"period", "2026-11"}, {"old_rank", 2}, {"new_rank", 1}},
+           {{"owner_id", 7}, {"old_rank", 2}, {"new_rank", 1}},
+           {{"owner_id", "x"},
+            {"period", "2026-11"},
+            {"old_rank", 2},
+            {"new_rank", 1}},
+           {{"owner_id", 7},
+            {"period", "2026-11"},
+            {"old_rank", -1},
+            {"new_rank", 1}}}) {
+    EXPECT_TRUE(MessagesForEvent(Ev("LeaderboardRankChanged", p)).empty())
+        << p.dump();
+  }
+}
+
+TEST(InboxRules, ApprovalWaitingForEachApproverButTheOwner) {
+  const events::Event e =
+      Ev("ApprovalStepWaiting", {{"contract_id", "41"},
+                                 {"title", "年度服务合同"},
+                                 {"owner_id", 7},
+                                 {"owner_org_path", "/1/2/5/"},
+                                 {"round", 1},
+                                 {"step", 1},
+                                 {"steps", 3},
+                                 {"role", "boss"}});
+  // Not in MessagesForEvent: the recipients need a lookup.
+  EXPECT_TRUE(MessagesForEvent(e).empty());
+  std::optional<StepWaiting> s = ParseStepWaiting(e);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->contract_id, "41");
+  EXPECT_EQ(s->owner_org_path, "/1/2/5/");
+  EXPECT_EQ(s->role, "boss");
+  auto out = ApprovalWaiting(e, *s, {3, 7, 9, 0});
+  ASSERT_EQ(out.size(), 2u);  // the owner (7) and 0 are left out
+  EXPECT_EQ(out[0].user_id, 3);
+  EXPECT_EQ(out[1].user_id, 9);
+  EXPECT_EQ(out[0].kind, "approval_waiting");
+  EXPECT_EQ(out[0].entity_type, "contract");
+  EXPECT_EQ(out[0].entity_id, "41");
+  EXPECT_EQ(out[0].title, "待你审批: 合同 #41 年度服务合同");
+  EXPECT_EQ(out[0].body, "第 2/3 步, 审批角色 boss");
+  EXPECT_EQ(out[0].dedupe_key,
+            "0123456789abcdef0123456789abcdef:approval_waiting");
+  for (const nlohmann::json& p :
+       std::vector<nlohmann::json>{{{"owner_id", 7},
+                                    {"owner_org_path", "/1/"},
+                                    {"role", "boss"},
+                                    {"step", 0}},
+                                   {{"contract_id", "41"},
+                                    {"owner_org_path", "/1/"},
+                                    {"role", "boss"},
+                                    {"step", 0}},
+                                   {{"contract_id", "41"},
+                                    {"owner_id", 7},
+                                    {"role", "boss"},
+                                    {"step", 0}},
+                                   {{"contract_id", "41"},
+                                    {"owner_id", 7},
+                                    {"owner_org_path", "1/"},
+                                    {"role", "boss"},
+                                    {"step", 0}},
+                                   {{"contract_id", "41"},
+                                    {"owner_id", 7},
+                                    {"owner_org_path", "/1/"},
+                                    {"role", ""},
+                                    {"step", 0}},
+                                   {{"contract_id", "41"},
+                                    {"owner_id", 7},
+                                    {"owner_org_path", "/1/"},
+                                    {"role", "boss"},
+                                    {"step", -1}}}) {
+    EXPECT_FALSE(ParseStepWaiting(Ev("ApprovalStepWaiting", p)).has_value())
+        << p.dump();
+  }
+  EXPECT_FALSE(ParseStepWaiting(Ev("LeadAssigned", e.payload)).has_value());
+}
+
 }  // namespace
 }  // namespace crm::accounts

@@ -80,6 +80,30 @@ std::vector<InboxMessage> MessagesForEvent(const events::Event& e) {
         absl::StrCat(events::StringField(p, "target").value_or(""), " 截止 ",
                      events::StringField(p, "due_at").value_or(""));
     out.push_back(std::move(m));
+  } else if (e.type == "LeaderboardRankChanged") {
+    std::optional<int64_t> owner = events::IntField(p, "owner_id");
+    std::optional<int64_t> old_rank = events::IntField(p, "old_rank");
+    std::optional<int64_t> new_rank = events::IntField(p, "new_rank");
+    std::optional<std::string> period = events::StringField(p, "period");
+    if (!owner || *owner <= 0 || !old_rank || !new_rank || !period ||
+        *new_rank <= 0 || *old_rank < 0 || *old_rank == *new_rank)
+      return out;
+    const std::string metric =
+        events::StringField(p, "metric").value_or("received");
+    InboxMessage m = Base(e, *owner, "rank_changed", "leaderboard",
+                          absl::StrCat(metric, ":", *period));
+    const char* board = metric == "signed" ? "签约榜" : "回款榜";
+    m.title = absl::StrCat(*period, " ", board, ": 第 ", *new_rank, " 名");
+    if (*old_rank == 0) {
+      m.body = "首次上榜";
+    } else if (*new_rank < *old_rank) {
+      m.body = absl::StrCat("上升 ", *old_rank - *new_rank, " 名 (原第 ",
+                            *old_rank, " 名)");
+    } else {
+      m.body = absl::StrCat("下降 ", *new_rank - *old_rank, " 名 (原第 ",
+                            *old_rank, " 名)");
+    }
+    out.push_back(std::move(m));
   } else if (e.type == "OpportunityStale") {
     std::optional<int64_t> opp = events::IntField(p, "opportunity_id");
     std::optional<int64_t> owner = events::IntField(p, "owner_id");
@@ -91,6 +115,46 @@ std::vector<InboxMessage> MessagesForEvent(const events::Event& e) {
                                        .value_or(absl::StrCat("#", *opp)));
     m.body =
         absl::StrCat(events::IntField(p, "idle_days").value_or(0), " 天无进展");
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::optional<StepWaiting> ParseStepWaiting(const events::Event& e) {
+  if (e.type != "ApprovalStepWaiting") return std::nullopt;
+  const nlohmann::json& p = e.payload;
+  StepWaiting s;
+  std::optional<std::string> contract = events::IdField(p, "contract_id");
+  std::optional<int64_t> owner = events::IntField(p, "owner_id");
+  std::optional<std::string> path = events::StringField(p, "owner_org_path");
+  std::optional<std::string> role = events::StringField(p, "role");
+  std::optional<int64_t> step = events::IntField(p, "step");
+  if (!contract || !owner || !path || path->empty() || path->front() != '/' ||
+      !role || role->empty() || !step || *step < 0)
+    return std::nullopt;
+  s.contract_id = *contract;
+  s.title = events::StringField(p, "title").value_or("");
+  s.owner_id = *owner;
+  s.owner_org_path = *path;
+  s.step = *step;
+  s.steps = events::IntField(p, "steps").value_or(0);
+  s.role = *role;
+  return s;
+}
+
+std::vector<InboxMessage> ApprovalWaiting(
+    const events::Event& e, const StepWaiting& s,
+    const std::vector<int64_t>& approvers) {
+  std::vector<InboxMessage> out;
+  for (int64_t user : approvers) {
+    if (user <= 0 || user == s.owner_id) continue;
+    InboxMessage m =
+        Base(e, user, "approval_waiting", "contract", s.contract_id);
+    m.title = absl::StrCat("待你审批: 合同 #", s.contract_id,
+                           s.title.empty() ? "" : " ", s.title);
+    m.body = s.steps > 0 ? absl::StrCat("第 ", s.step + 1, "/", s.steps,
+                                        " 步, 审批角色 ", s.role)
+                         : absl::StrCat("审批角色 ", s.role);
     out.push_back(std::move(m));
   }
   return out;

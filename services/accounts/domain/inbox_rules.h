@@ -17,6 +17,15 @@
 //   events:opportunities OpportunityStale {opportunity_id, owner_id,
 //                        opportunity_name, idle_days} -> opportunity_stale
 //                        for the owner
+//   events:orders        LeaderboardRankChanged {owner_id, metric, period,
+//                        old_rank, new_rank, ...} -> rank_changed for the
+//                        owner (ADR 0091)
+//   events:orders        ApprovalStepWaiting {contract_id, title, owner_id,
+//                        owner_org_path, round, step, steps, role} ->
+//                        approval_waiting for each user who may decide the
+//                        step (ParseStepWaiting + ApprovalWaiting: the
+//                        users come from identity, so not in
+//                        MessagesForEvent)
 // Other types produce nothing. Account assignments and pool recycle
 // warnings are posted by the accounts service's own writes (AccountAssigned
 // / RecycleWarning below), in the transaction of the change.
@@ -52,6 +61,26 @@ inline constexpr char kInboxGroup[] = "inbox";
 // Messages for one event (empty when it concerns no one's inbox or a field
 // it needs is missing). dedupe_key = "<event_id>:<kind>".
 std::vector<InboxMessage> MessagesForEvent(const events::Event& event);
+
+// The approval step a contract waits for (ApprovalStepWaiting); nullopt
+// when a field is missing or malformed.
+struct StepWaiting {
+  std::string contract_id;
+  std::string title;
+  int64_t owner_id = 0;
+  std::string owner_org_path;
+  int64_t step = 0;
+  int64_t steps = 0;
+  std::string role;
+};
+std::optional<StepWaiting> ParseStepWaiting(const events::Event& event);
+
+// One approval_waiting message per approver (the contract's owner never
+// decides its own steps and is left out); dedupe_key
+// "<event_id>:approval_waiting", unique per user.
+std::vector<InboxMessage> ApprovalWaiting(
+    const events::Event& event, const StepWaiting& step,
+    const std::vector<int64_t>& approvers);
 
 // An account given to `owner_id` by someone else (assign, transfer).
 InboxMessage AccountAssigned(int64_t account_id, const std::string& name,
