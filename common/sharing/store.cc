@@ -4,6 +4,7 @@
 #include "common/audit/audit.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
+#include "common/events/outbox.h"
 #include "common/status/status.h"
 
 namespace crm::sharing {
@@ -116,6 +117,29 @@ absl::Status AuditShare(db::Connection& c, const RecordRef& r,
   return audit::Append(c, std::move(e));
 }
 
+// RecordShared / RecordShareRevoked on the target's stream (the message
+// center or any other consumer may notify the grantee).
+absl::Status Publish(db::Connection& c, const Target& target,
+                     const RecordRef& r, std::string_view type,
+                     int64_t grantee_id, Access before, Access after,
+                     int64_t actor, const std::string& request_id,
+                     absl::Time now) {
+  if (target.stream.empty()) return absl::OkStatus();
+  nlohmann::json payload = {{"entity_type", r.entity_type},
+                            {"entity_id", r.entity_id},
+                            {"grantee_id", grantee_id},
+                            {"access", AccessName(after)},
+                            {"previous_access", AccessName(before)},
+                            {"actor_id", actor},
+                            {"owner_id", r.owner_id},
+                            {"owner_org_path", r.owner_org_path},
+                            {"request_id", request_id}};
+  return events::AppendToOutbox(c, target.stream, std::string(type),
+                                absl::StrCat(r.entity_type, ":", r.entity_id),
+                                payload, now)
+      .status();
+}
+
 }  // namespace
 
 ShareStore::ShareStore(std::shared_ptr<db::ConnectionPool> pool,
@@ -216,6 +240,8 @@ absl::StatusOr<Share> ShareStore::Grant(const Target& target,
                   .status());
           RETURN_IF_ERROR(AuditShare(c, r, kActionShare, grantee_id, before,
                                      access, granter, request_id, now));
+          RETURN_IF_ERROR(Publish(c, target, r, "RecordShared", grantee_id,
+                                  before, access, granter, request_id, now));
         }
         ASSIGN_OR_RETURN(cur, FindOn(c, target.entity_type, checked.entity_id,
                                      grantee_id, false));
@@ -250,6 +276,9 @@ absl::StatusOr<Share> ShareStore::Revoke(const Target& target,
           RETURN_IF_ERROR(AuditShare(c, r, kActionUnshare, grantee_id,
                                      cur->access, Access::kNone, revoker,
                                      request_id, now));
+          RETURN_IF_ERROR(Publish(c, target, r, "RecordShareRevoked",
+                                  grantee_id, cur->access, Access::kNone,
+                                  revoker, request_id, now));
           ASSIGN_OR_RETURN(cur, FindOn(c, target.entity_type, checked.entity_id,
                                        grantee_id, false));
         }

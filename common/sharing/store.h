@@ -27,6 +27,9 @@ namespace crm::sharing {
 struct Target {
   std::string entity_type;  // "account"
   std::string table;        // "accounts"
+  // The outbox stream for RecordShared / RecordShareRevoked events
+  // (events::StreamFor("accounts")); empty: no events.
+  std::string stream;
 };
 
 struct Share {
@@ -83,14 +86,15 @@ class ShareStore {
   // access or a revoked share turned back on) and appends the "share" audit
   // entry; no entry when the active share already has that access.
   // `checked` is the record as the rules saw it: if its owner changed
-  // meanwhile, ABORTED (retry). Records `request_id`.
+  // meanwhile, ABORTED (retry). Records `request_id`. A change also
+  // appends a RecordShared event to target.stream (same transaction).
   absl::StatusOr<Share> Grant(const Target& target, const RecordRef& checked,
                               int64_t grantee_id, Access access,
                               int64_t granter, const std::string& request_id);
 
   // Ends the grantee's share and appends the "unshare" audit entry (none
-  // when it was already revoked). NOT_FOUND when the grantee never had a
-  // share. Records `request_id`.
+  // when it was already revoked) and a RecordShareRevoked event. NOT_FOUND
+  // when the grantee never had a share. Records `request_id`.
   absl::StatusOr<Share> Revoke(const Target& target, const RecordRef& checked,
                                int64_t grantee_id, int64_t revoker,
                                const std::string& request_id);

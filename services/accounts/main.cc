@@ -3,6 +3,7 @@
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/customfields/service.h"
+#include "common/events/outbox.h"
 #include "common/service/service_runtime.h"
 #include "common/sharing/service.h"
 #include "services/accounts/accounts_config.h"
@@ -56,9 +57,9 @@ int main(int argc, char** argv) {
       {{"account", crm::accounts::v1::Account::descriptor()},
        {"contact", crm::accounts::v1::Contact::descriptor()}});
   // Record sharing (ADR 0080): accounts shared with colleagues.
-  sharing::SharingServiceImpl sharing_service(rt.db(), DefaultClock(), identity,
-                                              rt.service_credentials(),
-                                              {{"account", "accounts"}});
+  sharing::SharingServiceImpl sharing_service(
+      rt.db(), DefaultClock(), identity, rt.service_credentials(),
+      {{"account", "accounts", events::StreamFor("accounts")}});
   return rt.Serve(
       {&service, &audit_service, &messages, &custom_fields, &sharing_service},
       {},

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
+#include "common/events/outbox.h"
 #include "tests/testing/accounts_harness.h"
 #include "tests/testing/sharing_endpoint.h"
 
@@ -22,7 +23,8 @@ using ::testing::HasSubstr;
 class SharingAccountsTest : public ::testing::Test {
  protected:
   SharingAccountsTest()
-      : share_(h_.schema().Pool(), h_.identity(), {"account", "accounts"}) {
+      : share_(h_.schema().Pool(), h_.identity(),
+               {"account", "accounts", events::StreamFor("accounts")}) {
     owner_ = h_.User("owner_e1", "e1", "sales_rep");
     rep_e2_ = h_.User("rep_e2", "e2", "sales_rep");
     rep_n1_ = h_.User("rep_n1", "n1", "sales_rep");
@@ -362,6 +364,15 @@ TEST_F(SharingAccountsTest, RetriesReturnTheFirstResult) {
                         "action IN ('share', 'unshare')",
                         "n"),
             3);
+  // And one event per change for consumers (the grantee's inbox).
+  EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS n FROM outbox WHERE event_type = "
+                        "'RecordShared' AND stream = 'events:accounts'",
+                        "n"),
+            2);
+  EXPECT_EQ(h_.QueryInt("SELECT COUNT(*) AS n FROM outbox WHERE event_type = "
+                        "'RecordShareRevoked'",
+                        "n"),
+            1);
 }
 
 TEST_F(SharingAccountsTest, ShareAndRevokeAreInTheAuditLog) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
+#include "common/events/outbox.h"
 #include "tests/testing/opportunities_harness.h"
 #include "tests/testing/sharing_endpoint.h"
 
@@ -24,7 +25,8 @@ class SharingOpportunitiesTest : public ::testing::Test {
  protected:
   SharingOpportunitiesTest()
       : share_(h_.schema().Pool(), h_.accounts().identity(),
-               {"opportunity", "opportunities"}) {
+               {"opportunity", "opportunities",
+                events::StreamFor("opportunities")}) {
     owner_ = h_.User("owner_e1", "e1", "sales_rep");
     rep_e2_ = h_.User("rep_e2", "e2", "sales_rep");
     rep_n1_ = h_.User("rep_n1", "n1", "sales_rep");
@@ -198,6 +200,21 @@ TEST_F(SharingOpportunitiesTest, AuditShowsShareAndRevokeOnTheOpportunity) {
   EXPECT_EQ(entries[3].actor_id(), mgr_east_.user_id);
   EXPECT_EQ(entries[3].request_id(), "au-2");
   EXPECT_EQ(entries[3].changes(0).old_value(), "EDIT");
+
+  // Events for consumers (e.g. the grantee's inbox).
+  auto shared = h_.Events("RecordShared");
+  ASSERT_EQ(shared.size(), 1u);
+  EXPECT_EQ(shared[0]["entity_type"], "opportunity");
+  EXPECT_EQ(shared[0]["entity_id"], opp_);
+  EXPECT_EQ(shared[0]["grantee_id"], rep_n1_.user_id);
+  EXPECT_EQ(shared[0]["access"], "EDIT");
+  EXPECT_EQ(shared[0]["previous_access"], "NONE");
+  EXPECT_EQ(shared[0]["actor_id"], owner_.user_id);
+  EXPECT_EQ(shared[0]["owner_id"], owner_.user_id);
+  auto revoked = h_.Events("RecordShareRevoked");
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(revoked[0]["access"], "NONE");
+  EXPECT_EQ(revoked[0]["actor_id"], mgr_east_.user_id);
 }
 
 }  // namespace
