@@ -335,16 +335,4 @@ absl::StatusOr<std::vector<SharedItem>> ShareStore::SharedWith(
   return out;
 }
 
-auth::SqlPredicate SharedWithPredicate(int64_t user_id,
-                                       std::string_view entity_type,
-                                       std::string_view id_column) {
-  auth::SqlPredicate p;
-  p.sql = absl::StrCat(std::string(id_column),
-                       " IN (SELECT rs.entity_id FROM record_share rs WHERE "
-                       "rs.grantee_id = ? AND rs.entity_type = ? AND "
-                       "rs.active = 1)");
-  p.params = {user_id, std::string(entity_type)};
-  return p;
-}
-
 }  // namespace crm::sharing

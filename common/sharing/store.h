@@ -13,7 +13,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/auth/data_scope.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
 #include "common/sharing/rules.h"
@@ -115,12 +114,5 @@ class ShareStore {
   std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<const Clock> clock_;
 };
-
-// The SQL predicate "<id_column> is shared with `user_id`" for a List
-// query of `entity_type` (served by idx_record_share_grantee). `id_column`
-// is a compile-time name.
-auth::SqlPredicate SharedWithPredicate(int64_t user_id,
-                                       std::string_view entity_type,
-                                       std::string_view id_column);
 
 }  // namespace crm::sharing
