@@ -15,6 +15,7 @@
 #include "common/customfields/entity_fields.h"
 #include "common/log/log.h"
 #include "common/paging/page_token.h"
+#include "common/sharing/store.h"
 #include "common/status/status.h"
 #include "common/validate/request_id.h"
 #include "services/accounts/accounts_service_present.h"
@@ -202,7 +203,15 @@ grpc::Status AccountsServiceImpl::GetAccount(grpc::ServerContext* ctx,
                                              pb::Account* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    ASSIGN_OR_RETURN(AccountRecord a, VisibleAccount(p, req->id()));
+    absl::StatusOr<AccountRecord> found = VisibleAccount(p, req->id());
+    if (absl::IsNotFound(found.status())) {
+      // Shared with the caller (common/sharing, ADR 0080).
+      ASSIGN_OR_RETURN(sharing::Access shared,
+                       sharing::ShareStore(pool_, clock_)
+                           .AccessOf("account", req->id(), p.user_id));
+      if (shared != sharing::Access::kNone) found = accounts_->Get(req->id());
+    }
+    ASSIGN_OR_RETURN(AccountRecord a, std::move(found));
     return PresentAccount(pool_, clock_, p, a, resp);
   });
 }
@@ -285,8 +294,21 @@ grpc::Status AccountsServiceImpl::UpdateAccount(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
-    ASSIGN_OR_RETURN(AccountRecord current,
-                     VisibleAccount(p, req->account().id()));
+    absl::StatusOr<AccountRecord> found =
+        VisibleAccount(p, req->account().id());
+    if (absl::IsNotFound(found.status())) {
+      // Shared with the caller: EDIT updates, READ is PERMISSION_DENIED
+      // (common/sharing, ADR 0080).
+      const int64_t id = req->account().id();
+      ASSIGN_OR_RETURN(sharing::Access shared,
+                       sharing::ShareStore(pool_, clock_)
+                           .AccessOf("account", id, p.user_id));
+      if (shared != sharing::Access::kNone) {
+        RETURN_IF_ERROR(sharing::CheckSharedUpdate({"account", id}, shared));
+        found = accounts_->Get(id);
+      }
+    }
+    ASSIGN_OR_RETURN(AccountRecord current, std::move(found));
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
     // Field permissions for every path, custom field values validated.

@@ -3,7 +3,9 @@
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
 #include "common/customfields/service.h"
+#include "common/events/outbox.h"
 #include "common/service/service_runtime.h"
+#include "common/sharing/service.h"
 #include "services/accounts/accounts_config.h"
 #include "services/accounts/accounts_service.h"
 #include "services/accounts/accounts_service_events.h"
@@ -55,8 +57,14 @@ int main(int argc, char** argv) {
       rt.db(), DefaultClock(),
       {{"account", crm::accounts::v1::Account::descriptor()},
        {"contact", crm::accounts::v1::Contact::descriptor()}});
-  return rt.Serve({&service, &audit_service, &messages, &custom_fields}, {},
-                  {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
-                   {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }},
-                   {[&] { inbox.Start(); }, [&] { inbox.Stop(); }}});
+  // Record sharing (ADR 0080): accounts shared with colleagues.
+  sharing::SharingServiceImpl sharing_service(
+      rt.db(), DefaultClock(), identity, rt.service_credentials(),
+      {{"account", "accounts", events::StreamFor("accounts")}});
+  return rt.Serve(
+      {&service, &audit_service, &messages, &custom_fields, &sharing_service},
+      {},
+      {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
+       {[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }},
+       {[&] { inbox.Start(); }, [&] { inbox.Stop(); }}});
 }

@@ -2,7 +2,9 @@
 // alerts, forecast and funnel (port 50054).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/events/outbox.h"
 #include "common/service/service_runtime.h"
+#include "common/sharing/service.h"
 #include "services/opportunities/opportunities_config.h"
 #include "services/opportunities/opportunities_events.h"
 #include "services/opportunities/opportunities_service.h"
@@ -39,7 +41,11 @@ int main(int argc, char** argv) {
   opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
                                     settings.stale);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
-  return rt.Serve({&service, &audit_service}, {},
+  // Record sharing (ADR 0080): opportunities shared with colleagues.
+  sharing::SharingServiceImpl sharing_service(
+      rt.db(), DefaultClock(), identity, rt.service_credentials(),
+      {{"opportunity", "opportunities", events::StreamFor("opportunities")}});
+  return rt.Serve({&service, &audit_service, &sharing_service}, {},
                   {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
                    {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
 }

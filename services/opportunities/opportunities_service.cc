@@ -9,6 +9,7 @@
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
 #include "common/paging/page_token.h"
+#include "common/sharing/store.h"
 #include "common/status/status.h"
 #include "common/validate/request_id.h"
 #include "services/opportunities/opportunities_convert.h"
@@ -257,7 +258,16 @@ grpc::Status OpportunitiesServiceImpl::GetOpportunity(
     pb::Opportunity* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    ASSIGN_OR_RETURN(OpportunityRecord o, VisibleOpportunity(p, req->id()));
+    absl::StatusOr<OpportunityRecord> found = VisibleOpportunity(p, req->id());
+    if (absl::IsNotFound(found.status())) {
+      // Shared with the caller (common/sharing, ADR 0080).
+      ASSIGN_OR_RETURN(sharing::Access shared,
+                       sharing::ShareStore(pool_, clock_)
+                           .AccessOf("opportunity", req->id(), p.user_id));
+      if (shared != sharing::Access::kNone)
+        found = opportunities_->Get(req->id());
+    }
+    ASSIGN_OR_RETURN(OpportunityRecord o, std::move(found));
     ToProto(o, resp);
     return absl::OkStatus();
   });
@@ -334,13 +344,32 @@ grpc::Status OpportunitiesServiceImpl::UpdateOpportunity(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
     const int64_t id = req->opportunity().id();
-    ASSIGN_OR_RETURN(OpportunityRecord seen, VisibleOpportunity(p, id));
+    absl::StatusOr<OpportunityRecord> found = VisibleOpportunity(p, id);
+    bool via_share = false;
+    if (absl::IsNotFound(found.status())) {
+      // Shared with the caller: EDIT updates (never the owner), READ is
+      // PERMISSION_DENIED (common/sharing, ADR 0080).
+      ASSIGN_OR_RETURN(sharing::Access shared,
+                       sharing::ShareStore(pool_, clock_)
+                           .AccessOf("opportunity", id, p.user_id));
+      if (shared != sharing::Access::kNone) {
+        RETURN_IF_ERROR(
+            sharing::CheckSharedUpdate({"opportunity", id}, shared));
+        found = opportunities_->Get(id);
+        via_share = true;
+      }
+    }
+    ASSIGN_OR_RETURN(OpportunityRecord seen, std::move(found));
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
     std::vector<std::string> paths;
     std::optional<idpb::User> new_owner;
     for (const std::string& path : req->update_mask().paths()) {
       if (path == "owner_id") {
+        if (via_share) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "a share does not allow reassigning opportunity ", id));
+        }
         if (!IsManager(p)) {
           return absl::PermissionDeniedError(
               "only managers and admins may reassign opportunities");
@@ -367,7 +396,8 @@ grpc::Status OpportunitiesServiceImpl::UpdateOpportunity(
         opportunities_->Mutate(
             id, req->expected_version(),
             [&](const OpportunityRecord& cur) {
-              return auth::CanSee(p, cur.owner_id, cur.owner_org_path);
+              return via_share ||
+                     auth::CanSee(p, cur.owner_id, cur.owner_org_path);
             },
             [&](const OpportunityRecord& cur,
                 absl::Time now) -> absl::StatusOr<OpportunityStore::Mutation> {

@@ -1,0 +1,1 @@
+../../../common/sharing/schema.sql
