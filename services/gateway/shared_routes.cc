@@ -31,7 +31,8 @@ absl::Status BadToken(std::string_view why) {
 }  // namespace
 
 bool IsSharedPackage(std::string_view package) {
-  return package == kAuditPackage || package == kCustomFieldsPackage;
+  return package == kAuditPackage || package == kCustomFieldsPackage ||
+         package == kSharingPackage;
 }
 
 std::optional<std::string> BackendForEntityType(std::string_view entity_type) {

@@ -1,6 +1,7 @@
 // Routing for proto packages that several backends serve (ADR 0090):
 // crm.audit.v1 (every business service keeps its own audit log) and
-// crm.customfields.v1 (each service for the entity types it owns). The
+// crm.customfields.v1 (each service for the entity types it owns) and
+// crm.sharing.v1 (accounts for account, opportunities for opportunity). The
 // gateway normally maps one package to one backend; for these it picks the
 // backend from the request's entity_type, and fans ListAudit by actor out
 // to every audit backend, merging the replies newest first.
@@ -20,6 +21,7 @@ namespace crm::gateway {
 
 inline constexpr char kAuditPackage[] = "crm.audit.v1";
 inline constexpr char kCustomFieldsPackage[] = "crm.customfields.v1";
+inline constexpr char kSharingPackage[] = "crm.sharing.v1";
 
 // True for the packages above.
 bool IsSharedPackage(std::string_view package);

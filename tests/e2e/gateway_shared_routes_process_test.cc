@@ -180,6 +180,57 @@ TEST_F(GatewaySharedRoutesTest, CustomFieldsGoToTheServiceOwningTheEntity) {
             401);
 }
 
+TEST_F(GatewaySharedRoutesTest, SharingGoesToTheServiceOwningTheRecord) {
+  const std::string rep = Token(Login("rep.sh1.1"));
+  const json peer_login = Login("rep.sh1.2");
+  const std::string peer = Token(peer_login);
+  const std::string peer_id = peer_login["user"].value("id", "");
+  const std::string first17 = "91310000MA1GWA020";
+  Reply account = Post(
+      "/v1/crm.accounts.v1.AccountsService/CreateAccount", rep,
+      {{"account",
+        {{"kind", "ACCOUNT_KIND_COMPANY"},
+         {"name", "网关共享客户有限公司"},
+         {"creditCode", first17 + *validate::CreditCodeCheckChar(first17)}}},
+       {"ignoreSimilar", true},
+       {"requestId", "gw-share-account"}});
+  ASSERT_EQ(account.status, 200) << account.body;
+  const std::string account_id = account.body["account"].value("id", "");
+  const std::string kGet = "/v1/crm.accounts.v1.AccountsService/GetAccount";
+  const std::string kSharing = "/v1/crm.sharing.v1.SharingService/";
+  // Another rep's account is out of the peer's scope until shared.
+  EXPECT_EQ(Post(kGet, peer, {{"id", account_id}}).status, 404);
+  Reply share = Post(absl::StrCat(kSharing, "ShareRecord"), rep,
+                     {{"entityType", "account"},
+                      {"entityId", account_id},
+                      {"granteeId", peer_id},
+                      {"access", "SHARE_ACCESS_READ"},
+                      {"requestId", "gw-share-1"}});
+  ASSERT_EQ(share.status, 200) << share.body;
+  EXPECT_EQ(Post(kGet, peer, {{"id", account_id}}).status, 200);
+  Reply mine = Post(absl::StrCat(kSharing, "ListSharedWithMe"), peer,
+                    {{"entityType", "account"}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(mine.body["records"].size(), 1u) << mine.body;
+  EXPECT_EQ(mine.body["records"][0]["share"].value("entityId", ""), account_id);
+  Reply revoke = Post(absl::StrCat(kSharing, "RevokeShare"), rep,
+                      {{"entityType", "account"},
+                       {"entityId", account_id},
+                       {"granteeId", peer_id},
+                       {"requestId", "gw-share-2"}});
+  ASSERT_EQ(revoke.status, 200) << revoke.body;
+  EXPECT_EQ(Post(kGet, peer, {{"id", account_id}}).status, 404);
+  // The routing key is required and must name a known entity type.
+  EXPECT_EQ(Post(absl::StrCat(kSharing, "ListShares"), rep,
+                 {{"entityId", account_id}})
+                .status,
+            400);
+  EXPECT_EQ(Post(absl::StrCat(kSharing, "ListShares"), rep,
+                 {{"entityType", "invoice"}, {"entityId", "1"}})
+                .status,
+            400);
+}
+
 TEST_F(GatewaySharedRoutesTest, AuditByEntityAndMergedByActor) {
   const json admin_login =
       Login("admin", testing::ProcessSuite::kAdminPassword);

@@ -23,6 +23,7 @@ TEST(GatewaySharedRoutesTest, EntityTypesMapToTheirOwners) {
             "account, contact, contract, lead, opportunity, ticket");
   EXPECT_TRUE(IsSharedPackage("crm.audit.v1"));
   EXPECT_TRUE(IsSharedPackage("crm.customfields.v1"));
+  EXPECT_TRUE(IsSharedPackage("crm.sharing.v1"));
   EXPECT_FALSE(IsSharedPackage("crm.accounts.v1"));
   EXPECT_EQ(AuditBackends().size(), 5u);
 }
