@@ -71,18 +71,40 @@ class EntityFields {
  public:
   EntityFields(std::shared_ptr<db::ConnectionPool> pool,
                std::shared_ptr<const Clock> clock)
-      : store_(std::make_shared<CustomFieldStore>(std::move(pool),
+      : pool_(pool),
+        store_(std::make_shared<CustomFieldStore>(std::move(pool),
                                                   std::move(clock))) {}
   // Active definitions and rules of `entity_type` (two indexed reads).
   absl::StatusOr<EntityContext> Load(const std::string& entity_type);
+  // The same on a connection the caller holds.
+  absl::StatusOr<EntityContext> LoadOn(db::Connection& c,
+                                       const std::string& entity_type);
   CustomFieldStore& store() { return *store_; }
   // Reads the stored values of the records (one query) and presents each
   // message (EntityContext::Present).
   absl::Status PresentMany(
       const EntityContext& ec, const auth::Principal& p,
       const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  absl::Status PresentManyOn(
+      db::Connection& c, const EntityContext& ec, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  // Load(entity_type) then PresentMany: for the RPCs that return the entity
+  // without otherwise touching its custom fields (state changes, verbs).
+  absl::Status Present(
+      const std::string& entity_type, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  absl::Status PresentOn(
+      db::Connection& c, const std::string& entity_type,
+      const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
 
  private:
+  static void PresentValues(
+      const EntityContext& ec, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items,
+      const std::map<int64_t, Values>& values);
+
+  std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<CustomFieldStore> store_;
 };
 

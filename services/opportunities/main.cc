@@ -2,6 +2,7 @@
 // alerts, forecast and funnel (port 50054).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/opportunities/opportunities_config.h"
 #include "services/opportunities/opportunities_events.h"
@@ -39,7 +40,11 @@ int main(int argc, char** argv) {
   opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
                                     settings.stale);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
-  return rt.Serve({&service, &audit_service}, {},
+  // Custom fields and field permissions of opportunity (issue 10).
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"opportunity", crm::opportunities::v1::Opportunity::descriptor()}});
+  return rt.Serve({&service, &audit_service, &custom_fields}, {},
                   {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
                    {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
 }

@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/db/transaction.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
@@ -120,7 +121,7 @@ grpc::Status OrdersServiceImpl::SubmitContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "submit a contract"));
@@ -136,7 +137,9 @@ grpc::Status OrdersServiceImpl::SubmitContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -148,7 +151,7 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "resubmit a contract"));
@@ -159,7 +162,9 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -198,7 +203,7 @@ grpc::Status OrdersServiceImpl::ApproveContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "approved"));
@@ -222,7 +227,9 @@ grpc::Status OrdersServiceImpl::ApproveContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -234,7 +241,7 @@ grpc::Status OrdersServiceImpl::RejectContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), true));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "rejected"));
@@ -254,7 +261,9 @@ grpc::Status OrdersServiceImpl::RejectContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -331,7 +340,8 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
                  signed_contract.amount_minor);
     }
     ToProto(signed_contract, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{signed_contract.id, resp}});
   });
 }
 
