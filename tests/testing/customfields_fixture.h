@@ -47,9 +47,10 @@ inline void DefineStandardFields(CustomFieldHost& cf, const std::string& admin,
   }
 }
 
-// A valid value for every standard field (as sent; see NormalizedValues).
+// A valid value for every standard field (as sent; see NormalizedValues:
+// selects are trimmed and put in definition order).
 inline std::map<std::string, std::string> GoodValues() {
-  return {{"grade", "金牌"},    {"tags", " 国企 , 制造 "}, {"score", "12.50"},
+  return {{"grade", "金牌"},    {"tags", " 国企 , 制造 "}, {"score", "12.5"},
           {"budget", "150000"}, {"due", "2026-12-31"},     {"code", "ABC12"},
           {"buddy", "7"},       {"secret", "13812345678"}};
 }
