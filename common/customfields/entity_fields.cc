@@ -66,6 +66,20 @@ absl::Status EntityContext::CheckUpdate(
   return ValidateValues(defs_, entity_type_, /*creating=*/false, changes);
 }
 
+absl::Status EntityContext::CheckComplete(const Values& values,
+                                          std::string_view action) const {
+  for (const Definition& d : defs_) {
+    if (!d.active || !d.required) continue;
+    auto it = values.find(d.key);
+    if (it == values.end() || it->second.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(entity_type_, ".custom_fields.", d.key,
+                       ": required before ", std::string(action)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<auth::SqlPredicate>> EntityContext::Filters(
     const std::map<std::string, std::string>& filter,
     const std::string& id_column) const {

@@ -50,6 +50,12 @@ class EntityContext {
                            const std::vector<std::string>& mask_paths,
                            const Values& sent, Values* changes,
                            std::vector<std::string>* builtin_paths) const;
+  // A record leaving its draft state (a contract submitted for approval,
+  // whose draft may have been created without them): every required
+  // active field must have a value in `values`, else FAILED_PRECONDITION
+  // "<entity>.custom_fields.<key>: required before <action>".
+  absl::Status CheckComplete(const Values& values,
+                             std::string_view action) const;
   // List filters (key -> option) as predicates on `id_column`, each an
   // indexed lookup; INVALID_ARGUMENT for keys that are not select fields or
   // options that do not exist.

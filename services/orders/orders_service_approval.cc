@@ -89,9 +89,17 @@ grpc::Status OrdersServiceImpl::GetApprovalChains(
 }
 
 // Submit and resubmit share everything but the state they start from.
+// Required custom fields may be left out of a draft (ADR 0085): they must
+// be there before the contract goes to approval.
 static absl::Status StartChain(db::Connection& c, const auth::Principal& p,
                                ContractRecord& r, ApprovalAction action,
-                               const std::string& comment, absl::Time now) {
+                               const std::string& comment, absl::Time now,
+                               customfields::EntityFields& fields) {
+  ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                   fields.LoadOn(c, "contract"));
+  ASSIGN_OR_RETURN(auto values,
+                   fields.store().GetValuesOn(c, "contract", {r.id}));
+  RETURN_IF_ERROR(cf.CheckComplete(values[r.id], "approval"));
   ASSIGN_OR_RETURN(std::vector<ApprovalChain> chains, ActiveChains(c));
   ASSIGN_OR_RETURN(
       ApprovalChain chain,
@@ -120,6 +128,7 @@ grpc::Status OrdersServiceImpl::SubmitContract(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
+    customfields::EntityFields fields(pool_, clock_);
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
@@ -132,8 +141,8 @@ grpc::Status OrdersServiceImpl::SubmitContract(
         }
         return WrongState(r, "submitted", "DRAFT");
       }
-      RETURN_IF_ERROR(
-          StartChain(c, p, r, ApprovalAction::kSubmit, req->comment(), now));
+      RETURN_IF_ERROR(StartChain(c, p, r, ApprovalAction::kSubmit,
+                                 req->comment(), now, fields));
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
@@ -150,6 +159,7 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
+    customfields::EntityFields fields(pool_, clock_);
     const absl::Time now = clock_->Now();
     RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
@@ -157,8 +167,8 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "resubmit a contract"));
       if (r.status != ContractStatus::kRejected)
         return WrongState(r, "resubmitted", "REJECTED");
-      RETURN_IF_ERROR(
-          StartChain(c, p, r, ApprovalAction::kResubmit, req->comment(), now));
+      RETURN_IF_ERROR(StartChain(c, p, r, ApprovalAction::kResubmit,
+                                 req->comment(), now, fields));
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();

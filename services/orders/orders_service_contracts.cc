@@ -59,7 +59,10 @@ grpc::Status OrdersServiceImpl::CreateContract(
     ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contract"));
     customfields::Values values(req->contract().custom_fields().begin(),
                                 req->contract().custom_fields().end());
-    RETURN_IF_ERROR(cf.CheckCreate(p, req->contract(), &values));
+    // Required fields may wait until the draft is submitted (a draft made
+    // for a won opportunity cannot know them; ADR 0085).
+    RETURN_IF_ERROR(cf.CheckCreate(p, req->contract(), &values,
+                                   /*enforce_required=*/false));
     const std::string key =
         req->request_id().empty()
             ? ""

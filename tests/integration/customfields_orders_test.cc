@@ -124,10 +124,23 @@ TEST_F(CustomFieldsOrdersTest, EveryFieldTypeRejectsBadValuesByName) {
       "contract", "channel", cpb::FIELD_TYPE_SINGLE_SELECT, {"直签", "代理"});
   channel.set_required(true);
   ASSERT_TRUE(cf_.Define(admin_, channel).ok());
-  pb::Contract out;
-  grpc::Status s = h_.Create(rep_.token, Draft({}), &out);
+  // A required field may wait in a draft (MarkWon's create_contract cannot
+  // know it) but must be there before approval, and cannot be cleared.
+  pb::Contract draft;
+  ASSERT_TRUE(h_.Create(rep_.token, Draft({}), &draft).ok());
+  grpc::Status s = h_.Submit(rep_.token, draft.id());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(),
+            "contract.custom_fields.channel: required before approval");
+  ASSERT_TRUE(UpdateValues(rep_.token, draft.id(), {{"channel", "直签"}},
+                           {"custom_fields"})
+                  .ok());
+  s = UpdateValues(rep_.token, draft.id(), {}, {"custom_fields.channel"});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "contract.custom_fields.channel: required");
+  pb::Contract submitted;
+  ASSERT_TRUE(h_.Submit(rep_.token, draft.id(), &submitted).ok());
+  EXPECT_EQ(submitted.custom_fields().at("channel"), "直签");
 }
 
 TEST_F(CustomFieldsOrdersTest, ValuesRoundTripThroughEveryRpc) {
