@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/customfields/definition_cache.h"
+#include "common/db/transaction.h"
 #include "common/status/status.h"
 
 namespace crm::customfields {
@@ -66,6 +67,20 @@ absl::Status EntityContext::CheckUpdate(
   return ValidateValues(defs_, entity_type_, /*creating=*/false, changes);
 }
 
+absl::Status EntityContext::CheckComplete(const Values& values,
+                                          std::string_view action) const {
+  for (const Definition& d : defs_) {
+    if (!d.active || !d.required) continue;
+    auto it = values.find(d.key);
+    if (it == values.end() || it->second.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(entity_type_, ".custom_fields.", d.key,
+                       ": required before ", std::string(action)));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<auth::SqlPredicate>> EntityContext::Filters(
     const std::map<std::string, std::string>& filter,
     const std::string& id_column) const {
@@ -96,21 +111,46 @@ void EntityContext::Present(const auth::Principal& p, const Values& values,
   policy_.ApplyRead(p, msg);
 }
 
+namespace {
+
+// The definitions and rules of `entity_type`, read on `c` (two indexed
+// reads); callers go through the cache (definition_cache.h, ADR 0026).
+absl::StatusOr<EntityContext> ReadContext(CustomFieldStore& store,
+                                          db::Connection& c,
+                                          const std::string& entity_type) {
+  ASSIGN_OR_RETURN(std::vector<Definition> defs,
+                   store.ListOn(c, entity_type, /*include_inactive=*/false));
+  ASSIGN_OR_RETURN(std::vector<Rule> rules, store.ListRulesOn(c, entity_type));
+  std::set<std::string> sensitive;
+  for (const Definition& d : defs)
+    if (d.sensitive) sensitive.insert(d.key);
+  return EntityContext(
+      entity_type, std::move(defs),
+      FieldPolicy(entity_type, std::move(rules), std::move(sensitive)));
+}
+
+}  // namespace
+
 absl::StatusOr<EntityContext> EntityFields::Load(
     const std::string& entity_type) {
   return CachedContext(
       store_->db(), entity_type, [&]() -> absl::StatusOr<EntityContext> {
-        ASSIGN_OR_RETURN(std::vector<Definition> defs,
-                         store_->List(entity_type, /*include_inactive=*/false));
-        ASSIGN_OR_RETURN(std::vector<Rule> rules,
-                         store_->ListRules(entity_type));
-        std::set<std::string> sensitive;
-        for (const Definition& d : defs)
-          if (d.sensitive) sensitive.insert(d.key);
-        return EntityContext(
-            entity_type, std::move(defs),
-            FieldPolicy(entity_type, std::move(rules), std::move(sensitive)));
+        std::optional<EntityContext> out;
+        RETURN_IF_ERROR(
+            db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+              ASSIGN_OR_RETURN(EntityContext ec,
+                               ReadContext(*store_, c, entity_type));
+              out.emplace(std::move(ec));
+              return absl::OkStatus();
+            }));
+        return std::move(*out);
       });
+}
+
+absl::StatusOr<EntityContext> EntityFields::LoadOn(
+    db::Connection& c, const std::string& entity_type) {
+  return CachedContext(store_->db(), entity_type,
+                       [&]() { return ReadContext(*store_, c, entity_type); });
 }
 
 absl::Status EntityFields::PresentMany(
@@ -119,12 +159,43 @@ absl::Status EntityFields::PresentMany(
   std::vector<int64_t> ids;
   for (const auto& [id, msg] : items) ids.push_back(id);
   ASSIGN_OR_RETURN(auto values, store_->GetValues(ec.entity_type(), ids));
+  PresentValues(ec, p, items, values);
+  return absl::OkStatus();
+}
+
+absl::Status EntityFields::PresentManyOn(
+    db::Connection& c, const EntityContext& ec, const auth::Principal& p,
+    const std::vector<std::pair<int64_t, gp::Message*>>& items) {
+  std::vector<int64_t> ids;
+  for (const auto& [id, msg] : items) ids.push_back(id);
+  ASSIGN_OR_RETURN(auto values, store_->GetValuesOn(c, ec.entity_type(), ids));
+  PresentValues(ec, p, items, values);
+  return absl::OkStatus();
+}
+
+absl::Status EntityFields::PresentOn(
+    db::Connection& c, const std::string& entity_type, const auth::Principal& p,
+    const std::vector<std::pair<int64_t, gp::Message*>>& items) {
+  ASSIGN_OR_RETURN(EntityContext ec, LoadOn(c, entity_type));
+  return PresentManyOn(c, ec, p, items);
+}
+
+void EntityFields::PresentValues(
+    const EntityContext& ec, const auth::Principal& p,
+    const std::vector<std::pair<int64_t, gp::Message*>>& items,
+    const std::map<int64_t, Values>& values) {
   static const Values kNone;
   for (const auto& [id, msg] : items) {
     auto it = values.find(id);
     ec.Present(p, it == values.end() ? kNone : it->second, msg);
   }
-  return absl::OkStatus();
+}
+
+absl::Status EntityFields::Present(
+    const std::string& entity_type, const auth::Principal& p,
+    const std::vector<std::pair<int64_t, gp::Message*>>& items) {
+  ASSIGN_OR_RETURN(EntityContext ec, Load(entity_type));
+  return PresentMany(ec, p, items);
 }
 
 void AndInto(auth::SqlPredicate* base,

@@ -50,6 +50,12 @@ class EntityContext {
                            const std::vector<std::string>& mask_paths,
                            const Values& sent, Values* changes,
                            std::vector<std::string>* builtin_paths) const;
+  // A record leaving its draft state (a contract submitted for approval,
+  // whose draft may have been created without them): every required
+  // active field must have a value in `values`, else FAILED_PRECONDITION
+  // "<entity>.custom_fields.<key>: required before <action>".
+  absl::Status CheckComplete(const Values& values,
+                             std::string_view action) const;
   // List filters (key -> option) as predicates on `id_column`, each an
   // indexed lookup; INVALID_ARGUMENT for keys that are not select fields or
   // options that do not exist.
@@ -71,18 +77,40 @@ class EntityFields {
  public:
   EntityFields(std::shared_ptr<db::ConnectionPool> pool,
                std::shared_ptr<const Clock> clock)
-      : store_(std::make_shared<CustomFieldStore>(std::move(pool),
+      : pool_(pool),
+        store_(std::make_shared<CustomFieldStore>(std::move(pool),
                                                   std::move(clock))) {}
   // Active definitions and rules of `entity_type` (two indexed reads).
   absl::StatusOr<EntityContext> Load(const std::string& entity_type);
+  // The same on a connection the caller holds.
+  absl::StatusOr<EntityContext> LoadOn(db::Connection& c,
+                                       const std::string& entity_type);
   CustomFieldStore& store() { return *store_; }
   // Reads the stored values of the records (one query) and presents each
   // message (EntityContext::Present).
   absl::Status PresentMany(
       const EntityContext& ec, const auth::Principal& p,
       const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  absl::Status PresentManyOn(
+      db::Connection& c, const EntityContext& ec, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  // Load(entity_type) then PresentMany: for the RPCs that return the entity
+  // without otherwise touching its custom fields (state changes, verbs).
+  absl::Status Present(
+      const std::string& entity_type, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
+  absl::Status PresentOn(
+      db::Connection& c, const std::string& entity_type,
+      const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items);
 
  private:
+  static void PresentValues(
+      const EntityContext& ec, const auth::Principal& p,
+      const std::vector<std::pair<int64_t, google::protobuf::Message*>>& items,
+      const std::map<int64_t, Values>& values);
+
+  std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<CustomFieldStore> store_;
 };
 

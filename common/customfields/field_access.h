@@ -36,13 +36,18 @@ inline constexpr size_t kCustomPrefixLen = sizeof(kCustomPrefix) - 1;
 
 // Built-in fields that hold personal or commercial secrets: contact phones
 // and e-mails, person accounts' phones and ID numbers, lead phones, contract
-// amounts.
+// amounts (with the installments and the received total, which reveal the
+// amount), opportunity amounts.
 bool IsSensitiveBuiltIn(std::string_view entity_type, std::string_view field);
 
 // A role's access to a field when no rule is set: editable, except a
 // sensitive field, which is masked for roles other than admin, boss,
 // sales_manager and sales_rep.
 Access DefaultAccess(std::string_view role, bool sensitive);
+// The same for one field of an entity type: finance also has the right to
+// the sensitive built-in money fields of contracts (ADR 0085).
+Access DefaultAccess(std::string_view entity_type, std::string_view field,
+                     std::string_view role, bool sensitive);
 
 struct Rule {
   std::string field;

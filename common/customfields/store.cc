@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/audit/audit.h"
+#include "common/customfields/audit_values.h"
 #include "common/customfields/definition_cache.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
@@ -116,16 +118,22 @@ absl::StatusOr<std::vector<Definition>> CustomFieldStore::List(
   std::vector<Definition> out;
   RETURN_IF_ERROR(
       db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
-        ASSIGN_OR_RETURN(
-            db::Rows rows,
-            c.Query(absl::StrCat("SELECT ", kDefColumns,
-                                 " FROM custom_field_definitions WHERE "
-                                 "entity_type = ? AND (is_active = 1 OR ?) "
-                                 "ORDER BY id"),
-                    {entity_type, include_inactive}));
-        for (const db::Row& r : rows) out.push_back(FromRow(r));
+        ASSIGN_OR_RETURN(out, ListOn(c, entity_type, include_inactive));
         return absl::OkStatus();
       }));
+  return out;
+}
+
+absl::StatusOr<std::vector<Definition>> CustomFieldStore::ListOn(
+    db::Connection& c, const std::string& entity_type, bool include_inactive) {
+  std::vector<Definition> out;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   c.Query(absl::StrCat("SELECT ", kDefColumns,
+                                        " FROM custom_field_definitions WHERE "
+                                        "entity_type = ? AND (is_active = 1 OR "
+                                        "?) ORDER BY id"),
+                           {entity_type, include_inactive}));
+  for (const db::Row& r : rows) out.push_back(FromRow(r));
   return out;
 }
 
@@ -171,25 +179,34 @@ absl::StatusOr<std::map<int64_t, Values>> CustomFieldStore::GetValues(
     const std::string& entity_type, const std::vector<int64_t>& ids) {
   std::map<int64_t, Values> out;
   if (ids.empty()) return out;
+  RETURN_IF_ERROR(
+      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        ASSIGN_OR_RETURN(out, GetValuesOn(c, entity_type, ids));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<std::map<int64_t, Values>> CustomFieldStore::GetValuesOn(
+    db::Connection& c, const std::string& entity_type,
+    const std::vector<int64_t>& ids) {
+  std::map<int64_t, Values> out;
+  if (ids.empty()) return out;
   std::vector<db::Param> params = {entity_type};
   std::vector<std::string> marks;
   for (int64_t id : ids) {
     params.push_back(id);
     marks.push_back("?");
   }
-  RETURN_IF_ERROR(
-      db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
-        ASSIGN_OR_RETURN(
-            db::Rows rows,
-            c.Query(absl::StrCat("SELECT entity_id, values_json FROM "
-                                 "custom_field_values WHERE entity_type = ? "
-                                 "AND entity_id IN (",
-                                 absl::StrJoin(marks, ","), ")"),
-                    params));
-        for (const db::Row& r : rows)
-          out[r.Int("entity_id")] = ValuesFromJson(r.String("values_json"));
-        return absl::OkStatus();
-      }));
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      c.Query(absl::StrCat("SELECT entity_id, values_json FROM "
+                           "custom_field_values WHERE entity_type = ? "
+                           "AND entity_id IN (",
+                           absl::StrJoin(marks, ","), ")"),
+              params));
+  for (const db::Row& r : rows)
+    out[r.Int("entity_id")] = ValuesFromJson(r.String("values_json"));
   return out;
 }
 
@@ -203,6 +220,7 @@ absl::StatusOr<Values> CustomFieldStore::PutValuesOn(
   Values merged;
   if (!rows.empty())
     merged = ValuesFromJson(rows.front().String("values_json"));
+  const Values before = merged;
   for (const auto& [k, v] : changes) {
     if (v.empty())
       merged.erase(k);
@@ -236,7 +254,37 @@ absl::StatusOr<Values> CustomFieldStore::PutValuesOn(
                           .status());
     }
   }
+  RETURN_IF_ERROR(AuditValues(c, entity_type, entity_id, defs, before, merged));
   return merged;
+}
+
+absl::Status CustomFieldStore::AuditValues(db::Connection& c,
+                                           const std::string& entity_type,
+                                           int64_t entity_id,
+                                           const std::vector<Definition>& defs,
+                                           const Values& before,
+                                           const Values& after) {
+  std::vector<audit::FieldChange> changes = ValueChanges(defs, before, after);
+  if (changes.empty()) return absl::OkStatus();
+  audit::AuditEntry e;
+  e.entity_type = entity_type;
+  e.entity_id = absl::StrCat(entity_id);
+  e.action = "update";
+  e.at = clock_->Now();
+  e.changes = std::move(changes);
+  // The record's owner as its own latest entry names it (the entity's
+  // create or update was audited first, in its own transaction), so the
+  // entry is in the same managers' audit scope as the record's others.
+  ASSIGN_OR_RETURN(
+      db::Rows owner,
+      c.Query("SELECT owner_id, owner_org_path FROM audit_log WHERE "
+              "entity_type = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+              {entity_type, e.entity_id}));
+  if (!owner.empty()) {
+    e.owner_id = owner.front().Int("owner_id");
+    e.owner_org_path = owner.front().String("owner_org_path");
+  }
+  return audit::Append(c, std::move(e));
 }
 
 absl::StatusOr<Values> CustomFieldStore::PutValues(
@@ -253,16 +301,23 @@ absl::StatusOr<std::vector<Rule>> CustomFieldStore::ListRules(
   std::vector<Rule> out;
   RETURN_IF_ERROR(
       db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
-        ASSIGN_OR_RETURN(db::Rows rows,
-                         c.Query("SELECT field, role, access_level FROM "
-                                 "field_permissions WHERE entity_type = ?",
-                                 {entity_type}));
-        for (const db::Row& r : rows) {
-          out.push_back({r.String("field"), r.String("role"),
-                         static_cast<Access>(r.Int("access_level"))});
-        }
+        ASSIGN_OR_RETURN(out, ListRulesOn(c, entity_type));
         return absl::OkStatus();
       }));
+  return out;
+}
+
+absl::StatusOr<std::vector<Rule>> CustomFieldStore::ListRulesOn(
+    db::Connection& c, const std::string& entity_type) {
+  std::vector<Rule> out;
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   c.Query("SELECT field, role, access_level FROM "
+                           "field_permissions WHERE entity_type = ?",
+                           {entity_type}));
+  for (const db::Row& r : rows) {
+    out.push_back({r.String("field"), r.String("role"),
+                   static_cast<Access>(r.Int("access_level"))});
+  }
   return out;
 }
 

@@ -34,6 +34,11 @@ class CustomFieldStore {
   absl::StatusOr<Definition> Create(const Definition& d);
   absl::StatusOr<std::vector<Definition>> List(const std::string& entity_type,
                                                bool include_inactive);
+  // The ...On variants read on `c`, a connection the caller already holds
+  // (so a handler never borrows a second one while holding the first).
+  absl::StatusOr<std::vector<Definition>> ListOn(db::Connection& c,
+                                                 const std::string& entity_type,
+                                                 bool include_inactive);
   // By id, or (id 0) by entity_type + key. NOT_FOUND otherwise.
   absl::StatusOr<Definition> Find(int64_t id, const std::string& entity_type,
                                   const std::string& key);
@@ -43,9 +48,15 @@ class CustomFieldStore {
   // Stored values of the entities (absent ids have none).
   absl::StatusOr<std::map<int64_t, Values>> GetValues(
       const std::string& entity_type, const std::vector<int64_t>& ids);
+  absl::StatusOr<std::map<int64_t, Values>> GetValuesOn(
+      db::Connection& c, const std::string& entity_type,
+      const std::vector<int64_t>& ids);
   // Merges `changes` ("" removes a key) into the entity's values and
   // rebuilds its select-option index rows, on `c` (the caller's
-  // transaction, or autocommit). Returns the merged values.
+  // transaction, or autocommit). A change of any value appends an audit
+  // entry (action "update", fields "custom_fields.<key>", sensitive values
+  // masked; the actor and request id from the thread's audit::ActorScope)
+  // to the schema's audit_log on `c`. Returns the merged values.
   absl::StatusOr<Values> PutValuesOn(db::Connection& c,
                                      const std::string& entity_type,
                                      int64_t entity_id,
@@ -58,11 +69,18 @@ class CustomFieldStore {
                                    const Values& changes);
 
   absl::StatusOr<std::vector<Rule>> ListRules(const std::string& entity_type);
+  absl::StatusOr<std::vector<Rule>> ListRulesOn(db::Connection& c,
+                                                const std::string& entity_type);
   // Sets (or, with no access, removes) one role's rule for one field.
   absl::Status SetRule(const std::string& entity_type, const Rule& rule,
                        bool remove, int64_t actor_id);
 
  private:
+  absl::Status AuditValues(db::Connection& c, const std::string& entity_type,
+                           int64_t entity_id,
+                           const std::vector<Definition>& defs,
+                           const Values& before, const Values& after);
+
   std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<const Clock> clock_;
 };

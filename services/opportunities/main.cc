@@ -2,6 +2,7 @@
 // alerts, forecast and funnel (port 50054).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/events/outbox.h"
 #include "common/service/service_runtime.h"
 #include "common/sharing/service.h"
@@ -45,7 +46,12 @@ int main(int argc, char** argv) {
   sharing::SharingServiceImpl sharing_service(
       rt.db(), DefaultClock(), identity, rt.service_credentials(),
       {{"opportunity", "opportunities", events::StreamFor("opportunities")}});
-  return rt.Serve({&service, &audit_service, &sharing_service}, {},
+  // Custom fields and field permissions of opportunity (issue 10).
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"opportunity", crm::opportunities::v1::Opportunity::descriptor()}});
+  return rt.Serve({&service, &audit_service, &sharing_service, &custom_fields},
+                  {},
                   {{[&] { consumers.Start(); }, [&] { consumers.Stop(); }},
                    {[&] { stale_job.Start(); }, [&] { stale_job.Stop(); }}});
 }

@@ -8,6 +8,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/customfields/entity_fields.h"
 #include "common/paging/page_token.h"
 #include "common/sharing/store.h"
 #include "common/status/status.h"
@@ -171,13 +172,24 @@ grpc::Status OpportunitiesServiceImpl::CreateOpportunity(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p, req->request_id());
     RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
+    // Custom fields and field permissions (common/customfields).
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                     fields.Load("opportunity"));
+    customfields::Values values(req->opportunity().custom_fields().begin(),
+                                req->opportunity().custom_fields().end());
+    RETURN_IF_ERROR(cf.CheckCreate(p, req->opportunity(), &values));
     if (!req->request_id().empty()) {
       ASSIGN_OR_RETURN(std::optional<OpportunityRecord> prior,
                        opportunities_->FindByRequestId(req->request_id()));
       if (prior.has_value()) {
         if (!auth::CanSee(p, prior->owner_id, prior->owner_org_path))
           return NotFoundOpportunity(prior->id);
+        ASSIGN_OR_RETURN(values,
+                         fields.store().PutValues("opportunity", prior->id,
+                                                  cf.defs(), values));
         ToProto(*prior, resp);
+        cf.Present(p, values, resp);
         return absl::OkStatus();
       }
     }
@@ -248,7 +260,10 @@ grpc::Status OpportunitiesServiceImpl::CreateOpportunity(
     o.created_at = o.updated_at = now;
     ASSIGN_OR_RETURN(OpportunityRecord created,
                      opportunities_->Create(o, req->request_id()));
+    ASSIGN_OR_RETURN(values, fields.store().PutValues("opportunity", created.id,
+                                                      cf.defs(), values));
     ToProto(created, resp);
+    cf.Present(p, values, resp);
     return absl::OkStatus();
   });
 }
@@ -269,7 +284,8 @@ grpc::Status OpportunitiesServiceImpl::GetOpportunity(
     }
     ASSIGN_OR_RETURN(OpportunityRecord o, std::move(found));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 
@@ -325,12 +341,25 @@ grpc::Status OpportunitiesServiceImpl::ListOpportunities(
     if (req->account_id() < 0)
       return InvalidField("account_id", "must not be negative");
     if (req->account_id() > 0) f.account_id = req->account_id();
-    ASSIGN_OR_RETURN(
-        std::vector<OpportunityRecord> page,
-        opportunities_->List(
-            f, auth::DataScopePredicate(p, "o.owner_id", "o.owner_org_path")));
-    for (const OpportunityRecord& o : page)
-      ToProto(o, resp->add_opportunities());
+    auth::SqlPredicate visibility =
+        auth::DataScopePredicate(p, "o.owner_id", "o.owner_org_path");
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                     fields.Load("opportunity"));
+    ASSIGN_OR_RETURN(std::vector<auth::SqlPredicate> cf_filters,
+                     cf.Filters({req->custom_field_filter().begin(),
+                                 req->custom_field_filter().end()},
+                                "o.id"));
+    customfields::AndInto(&visibility, cf_filters);
+    ASSIGN_OR_RETURN(std::vector<OpportunityRecord> page,
+                     opportunities_->List(f, visibility));
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (const OpportunityRecord& o : page) {
+      pb::Opportunity* out = resp->add_opportunities();
+      ToProto(o, out);
+      items.push_back({o.id, out});
+    }
+    RETURN_IF_ERROR(fields.PresentMany(cf, p, items));
     resp->set_next_page_token(
         paging::NextPageToken("ListOpportunities", page, f.limit));
     return absl::OkStatus();
@@ -362,9 +391,21 @@ grpc::Status OpportunitiesServiceImpl::UpdateOpportunity(
     ASSIGN_OR_RETURN(OpportunityRecord seen, std::move(found));
     if (req->update_mask().paths_size() == 0)
       return InvalidField("update_mask", "required");
+    // Field permissions for every path, custom field values validated.
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                     fields.Load("opportunity"));
+    customfields::Values cf_changes;
+    std::vector<std::string> builtin_paths;
+    RETURN_IF_ERROR(cf.CheckUpdate(
+        p,
+        {req->update_mask().paths().begin(), req->update_mask().paths().end()},
+        {req->opportunity().custom_fields().begin(),
+         req->opportunity().custom_fields().end()},
+        &cf_changes, &builtin_paths));
     std::vector<std::string> paths;
     std::optional<idpb::User> new_owner;
-    for (const std::string& path : req->update_mask().paths()) {
+    for (const std::string& path : builtin_paths) {
       if (path == "owner_id") {
         if (via_share) {
           return absl::PermissionDeniedError(absl::StrCat(
@@ -424,8 +465,13 @@ grpc::Status OpportunitiesServiceImpl::UpdateOpportunity(
               m.next.last_activity_at = now;
               return m;
             }));
+    if (!cf_changes.empty()) {
+      RETURN_IF_ERROR(fields.store()
+                          .PutValues("opportunity", id, cf.defs(), cf_changes)
+                          .status());
+    }
     ToProto(updated, resp);
-    return absl::OkStatus();
+    return fields.PresentMany(cf, p, {{updated.id, resp}});
   });
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "services/opportunities/domain/event_payloads.h"
@@ -129,7 +130,8 @@ grpc::Status OpportunitiesServiceImpl::MoveStage(
                                         req->sub_stage(), PresentOf(cur));
                       }));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 
@@ -162,7 +164,8 @@ grpc::Status OpportunitiesServiceImpl::MarkWon(grpc::ServerContext* ctx,
               return PlanWon(pl, PositionOf(cur), contract_ref, PresentOf(cur));
             }));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 
@@ -195,7 +198,8 @@ grpc::Status OpportunitiesServiceImpl::MarkLost(grpc::ServerContext* ctx,
                         return PlanLost(pl, PositionOf(cur), req->note());
                       }));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 
@@ -214,7 +218,8 @@ grpc::Status OpportunitiesServiceImpl::Reopen(grpc::ServerContext* ctx,
                                 req->reason(), IsManager(p), PresentOf(cur));
             }));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 
@@ -247,7 +252,8 @@ grpc::Status OpportunitiesServiceImpl::RecordActivity(
               return m;
             }));
     ToProto(o, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("opportunity", p, {{o.id, resp}});
   });
 }
 

@@ -2,6 +2,7 @@
 // collection, invoices, targets, leaderboards (port 50055).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/log/log.h"
 #include "common/service/service_runtime.h"
 #include "services/orders/orders_config.h"
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
   orders::OverdueJob overdue(rt.db(), rt.redis(), DefaultClock(),
                              settings.overdue);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
-  return rt.Serve({&service, &audit_service}, {},
+  // Custom fields and field permissions of contract (issue 10).
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"contract", crm::orders::v1::Contract::descriptor()}});
+  return rt.Serve({&service, &audit_service, &custom_fields}, {},
                   {{[&] { overdue.Start(); }, [&] { overdue.Stop(); }}});
 }

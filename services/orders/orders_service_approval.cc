@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/db/transaction.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
@@ -110,9 +111,17 @@ grpc::Status OrdersServiceImpl::GetApprovalChains(
 }
 
 // Submit and resubmit share everything but the state they start from.
+// Required custom fields may be left out of a draft (ADR 0085): they must
+// be there before the contract goes to approval.
 static absl::Status StartChain(db::Connection& c, const auth::Principal& p,
                                ContractRecord& r, ApprovalAction action,
-                               const std::string& comment, absl::Time now) {
+                               const std::string& comment, absl::Time now,
+                               customfields::EntityFields& fields) {
+  ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                   fields.LoadOn(c, "contract"));
+  ASSIGN_OR_RETURN(auto values,
+                   fields.store().GetValuesOn(c, "contract", {r.id}));
+  RETURN_IF_ERROR(cf.CheckComplete(values[r.id], "approval"));
   ASSIGN_OR_RETURN(std::vector<ApprovalChain> chains, ActiveChains(c));
   ASSIGN_OR_RETURN(
       ApprovalChain chain,
@@ -142,8 +151,9 @@ grpc::Status OrdersServiceImpl::SubmitContract(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
+    customfields::EntityFields fields(pool_, clock_);
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "submit a contract"));
@@ -154,12 +164,14 @@ grpc::Status OrdersServiceImpl::SubmitContract(
         }
         return WrongState(r, "submitted", "DRAFT");
       }
-      RETURN_IF_ERROR(
-          StartChain(c, p, r, ApprovalAction::kSubmit, req->comment(), now));
+      RETURN_IF_ERROR(StartChain(c, p, r, ApprovalAction::kSubmit,
+                                 req->comment(), now, fields));
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -170,19 +182,22 @@ grpc::Status OrdersServiceImpl::ResubmitContract(
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
+    customfields::EntityFields fields(pool_, clock_);
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "resubmit a contract"));
       if (r.status != ContractStatus::kRejected)
         return WrongState(r, "resubmitted", "REJECTED");
-      RETURN_IF_ERROR(
-          StartChain(c, p, r, ApprovalAction::kResubmit, req->comment(), now));
+      RETURN_IF_ERROR(StartChain(c, p, r, ApprovalAction::kResubmit,
+                                 req->comment(), now, fields));
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -221,7 +236,7 @@ grpc::Status OrdersServiceImpl::ApproveContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), false));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "approved"));
@@ -247,7 +262,9 @@ grpc::Status OrdersServiceImpl::ApproveContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -259,7 +276,7 @@ grpc::Status OrdersServiceImpl::RejectContract(
     audit::ActorScope audit_actor(p);
     RETURN_IF_ERROR(ValidateComment(req->comment(), true));
     const absl::Time now = clock_->Now();
-    return db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->id(), true));
       RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "rejected"));
@@ -279,7 +296,9 @@ grpc::Status OrdersServiceImpl::RejectContract(
       resp->Clear();
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -356,7 +375,8 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
                  signed_contract.amount_minor);
     }
     ToProto(signed_contract, resp);
-    return absl::OkStatus();
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{signed_contract.id, resp}});
   });
 }
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/db/transaction.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
@@ -52,6 +53,16 @@ grpc::Status OrdersServiceImpl::CreateContract(
           "contracts are created by users, not services");
     }
     RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
+    // Custom fields and field permissions (common/customfields); the values
+    // are written in the contract's own transaction.
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contract"));
+    customfields::Values values(req->contract().custom_fields().begin(),
+                                req->contract().custom_fields().end());
+    // Required fields may wait until the draft is submitted (a draft made
+    // for a won opportunity cannot know them; ADR 0085).
+    RETURN_IF_ERROR(cf.CheckCreate(p, req->contract(), &values,
+                                   /*enforce_required=*/false));
     const std::string key =
         req->request_id().empty()
             ? ""
@@ -71,7 +82,7 @@ grpc::Status OrdersServiceImpl::CreateContract(
       return found;
     };
     ASSIGN_OR_RETURN(bool retried, prior());
-    if (retried) return absl::OkStatus();
+    if (retried) return fields.PresentMany(cf, p, {{resp->id(), resp}});
 
     const pb::Contract& in = req->contract();
     ASSIGN_OR_RETURN(ContractTerms terms, TermsFromProto(in));
@@ -131,19 +142,26 @@ grpc::Status OrdersServiceImpl::CreateContract(
                                                q->total_minor));
             }
           }
-          return contract_store::Insert(c, r, key, now);
+          ASSIGN_OR_RETURN(int64_t new_id,
+                           contract_store::Insert(c, r, key, now));
+          RETURN_IF_ERROR(
+              fields.store()
+                  .PutValuesOn(c, "contract", new_id, cf.defs(), values)
+                  .status());
+          return new_id;
         });
     if (absl::IsAlreadyExists(id.status())) {
       // A concurrent retry with the same request id won the insert.
       ASSIGN_OR_RETURN(bool found, prior());
-      if (found) return absl::OkStatus();
+      if (found) return fields.PresentMany(cf, p, {{resp->id(), resp}});
     }
     RETURN_IF_ERROR(id.status());
-    return db::WithConnection(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord created, contract_store::Get(c, *id));
       ToProto(created, resp);
       return absl::OkStatus();
-    });
+    }));
+    return fields.PresentMany(cf, p, {{*id, resp}});
   });
 }
 
@@ -152,11 +170,13 @@ grpc::Status OrdersServiceImpl::GetContract(grpc::ServerContext* ctx,
                                             pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
-    return db::WithConnection(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r, VisibleContract(c, p, req->id()));
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return customfields::EntityFields(pool_, clock_)
+        .Present("contract", p, {{resp->id(), resp}});
   });
 }
 
@@ -175,14 +195,23 @@ grpc::Status OrdersServiceImpl::ListContracts(
     f.account_id = req->account_id();
     f.owner_id = req->owner_id();
     f.status = static_cast<int>(req->status());
-    return db::WithConnection(*pool_, [&](db::Connection& c) {
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contract"));
+    ASSIGN_OR_RETURN(f.extra, cf.Filters({req->custom_field_filter().begin(),
+                                          req->custom_field_filter().end()},
+                                         "contracts.id"));
+    RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(std::vector<ContractRecord> rows,
                        contract_store::List(c, p, f));
       for (const ContractRecord& r : rows) ToProto(r, resp->add_contracts());
       resp->set_next_page_token(
           paging::NextPageToken("ListContracts", rows, f.limit));
       return absl::OkStatus();
-    });
+    }));
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (pb::Contract& out : *resp->mutable_contracts())
+      items.push_back({out.id(), &out});
+    return fields.PresentMany(cf, p, items);
   });
 }
 
@@ -196,13 +225,31 @@ grpc::Status OrdersServiceImpl::UpdateContract(
       return InvalidField("update_mask", "name at least one field");
     const pb::Contract& in = req->contract();
     const absl::Time now = clock_->Now();
+    // Field permissions for every path, custom field values validated.
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, fields.Load("contract"));
     RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, in.id(), /*for_update=*/true));
       RETURN_IF_ERROR(RequireOwnerOrManager(p, r, "edit a contract"));
+      customfields::Values cf_changes;
+      std::vector<std::string> paths;
+      RETURN_IF_ERROR(
+          cf.CheckUpdate(p,
+                         {req->update_mask().paths().begin(),
+                          req->update_mask().paths().end()},
+                         {in.custom_fields().begin(), in.custom_fields().end()},
+                         &cf_changes, &paths));
       if (!Editable(r.status)) return NotEditable(r);
+      if (!cf_changes.empty()) {
+        RETURN_IF_ERROR(
+            fields.store()
+                .PutValuesOn(c, "contract", r.id, cf.defs(), cf_changes)
+                .status());
+      }
+      if (paths.empty()) return absl::OkStatus();
       ContractTerms t = TermsOf(r);
-      for (const std::string& path : req->update_mask().paths()) {
+      for (const std::string& path : paths) {
         if (path == "title") {
           t.title = in.title();
         } else if (path == "amount") {
@@ -231,11 +278,12 @@ grpc::Status OrdersServiceImpl::UpdateContract(
       ApplyTerms(t, &r);
       return contract_store::UpdateDraft(c, r, now);
     }));
-    return db::WithConnection(*pool_, [&](db::Connection& c) {
+    RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r, contract_store::Get(c, in.id()));
       ToProto(r, resp);
       return absl::OkStatus();
-    });
+    }));
+    return fields.PresentMany(cf, p, {{resp->id(), resp}});
   });
 }
 

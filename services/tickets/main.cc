@@ -2,6 +2,7 @@
 // escalation (port 50056).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/tickets/tickets_config.h"
 #include "services/tickets/tickets_service.h"
@@ -29,6 +30,10 @@ int main(int argc, char** argv) {
   // SLA monitoring every 5 min under the Redis leader lock.
   tickets::SlaJob sla(rt.db(), rt.redis(), DefaultClock(), settings.sla);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
-  return rt.Serve({&service, &audit_service}, {},
+  // Custom fields and field permissions of ticket (issue 10).
+  customfields::CustomFieldServiceImpl custom_fields(
+      rt.db(), DefaultClock(),
+      {{"ticket", crm::tickets::v1::Ticket::descriptor()}});
+  return rt.Serve({&service, &audit_service, &custom_fields}, {},
                   {{[&] { sla.Start(); }, [&] { sla.Stop(); }}});
 }

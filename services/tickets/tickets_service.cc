@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
+#include "common/customfields/entity_fields.h"
 #include "common/status/status.h"
 #include "services/tickets/store/config_store.h"
 #include "services/tickets/tickets_convert.h"
@@ -71,12 +72,14 @@ absl::StatusOr<TicketRecord> TicketsServiceImpl::VisibleTicket(
 }
 
 absl::Status TicketsServiceImpl::Render(db::Connection& c,
+                                        const auth::Principal& p,
                                         const TicketRecord& r,
                                         pb::Ticket* out) {
   ASSIGN_OR_RETURN(std::string json, config_store::GetType(c, r.type_key));
   ASSIGN_OR_RETURN(pb::TicketType type, TypeFromJson(json));
   ToProto(r, HoursOf(type), clock_->Now(), out);
-  return absl::OkStatus();
+  return customfields::EntityFields(pool_, clock_)
+      .PresentOn(c, "ticket", p, {{r.id, out}});
 }
 
 void TicketsServiceImpl::PrepareCall(grpc::ClientContext* call,

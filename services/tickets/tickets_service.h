@@ -72,6 +72,10 @@ class TicketsServiceImpl final : public pb::TicketsService::Service {
                          pb::Ticket*) override;
   grpc::Status ListTickets(grpc::ServerContext*, const pb::ListTicketsRequest*,
                            pb::ListTicketsResponse*) override;
+  // tickets_service_fields.cc: custom field values only.
+  grpc::Status UpdateTicket(grpc::ServerContext*,
+                            const pb::UpdateTicketRequest*,
+                            pb::Ticket*) override;
   grpc::Status ListComments(grpc::ServerContext*,
                             const pb::ListCommentsRequest*,
                             pb::ListCommentsResponse*) override;
@@ -112,8 +116,9 @@ class TicketsServiceImpl final : public pb::TicketsService::Service {
                                              int64_t id,
                                              bool for_update = false);
   // The ticket as a message, with SLA due times computed from its type.
-  absl::Status Render(db::Connection& c, const TicketRecord& r,
-                      pb::Ticket* out);
+  // Custom fields filled in and field permissions applied for `p`.
+  absl::Status Render(db::Connection& c, const auth::Principal& p,
+                      const TicketRecord& r, pb::Ticket* out);
   // Prepares a call to another service: the caller's token, or the service
   // token for support staff and admins.
   void PrepareCall(grpc::ClientContext* call, grpc::ServerContext* ctx,

@@ -48,7 +48,7 @@ grpc::Status TicketsServiceImpl::GrabTicket(grpc::ServerContext* ctx,
       conn.emplace(std::move(c));
     }
     ASSIGN_OR_RETURN(TicketRecord r, VisibleTicket(**conn, p, req->id()));
-    if (r.assignee_id == p.user_id) return Render(**conn, r, resp);
+    if (r.assignee_id == p.user_id) return Render(**conn, p, r, resp);
     if (r.assignee_id.has_value()) {
       return absl::FailedPreconditionError(
           absl::StrCat("ticket ", r.id, " is already assigned"));
@@ -93,7 +93,7 @@ grpc::Status TicketsServiceImpl::GrabTicket(grpc::ServerContext* ctx,
         }));
     ASSIGN_OR_RETURN(auto after, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*after, r.id));
-    return Render(*after, stored, resp);
+    return Render(*after, p, stored, resp);
   });
 }
 
@@ -140,7 +140,7 @@ grpc::Status TicketsServiceImpl::AssignTicket(
         }));
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
-    return Render(*conn, stored, resp);
+    return Render(*conn, p, stored, resp);
   });
 }
 
@@ -198,7 +198,7 @@ grpc::Status TicketsServiceImpl::AutoAssign(grpc::ServerContext* ctx,
         }));
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
-    return Render(*conn, stored, resp);
+    return Render(*conn, p, stored, resp);
   });
 }
 

@@ -11,6 +11,7 @@
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
+#include "common/customfields/entity_fields.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/status/status.h"
@@ -272,6 +273,13 @@ grpc::Status TicketsServiceImpl::CreateTicket(
     audit::ActorScope audit_actor(p, req->request_id());
     const pb::Ticket& t = req->ticket();
     RETURN_IF_ERROR(validate::ValidateRequestId(req->request_id()));
+    // Custom fields and field permissions (common/customfields); the values
+    // are written in the ticket's own transaction.
+    customfields::EntityFields cf_fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf, cf_fields.Load("ticket"));
+    customfields::Values cf_values(t.custom_fields().begin(),
+                                   t.custom_fields().end());
+    RETURN_IF_ERROR(cf.CheckCreate(p, t, &cf_values));
     if (t.type_key().empty()) {
       return InvalidField("ticket.type_key", "required");
     }
@@ -298,7 +306,7 @@ grpc::Status TicketsServiceImpl::CreateTicket(
                        ticket_store::FindByRequestKey(**conn, request_key));
       if (existing.has_value()) {
         ASSIGN_OR_RETURN(TicketRecord r, ticket_store::Get(**conn, *existing));
-        return Render(**conn, r, resp);
+        return Render(**conn, p, r, resp);
       }
     }
     absl::StatusOr<std::string> type_json =
@@ -411,6 +419,10 @@ grpc::Status TicketsServiceImpl::CreateTicket(
               c,
               {0, id, p.user_id, "created",
                e.billable ? absl::StrCat("billable: ", e.reason) : "", now}));
+          RETURN_IF_ERROR(
+              cf_fields.store()
+                  .PutValuesOn(c, "ticket", id, cf.defs(), cf_values)
+                  .status());
           nlohmann::json payload = {{"ticket_id", id},
                                     {"type_key", r.type_key},
                                     {"priority", r.priority},
@@ -435,13 +447,14 @@ grpc::Status TicketsServiceImpl::CreateTicket(
       if (existing.has_value()) {
         ASSIGN_OR_RETURN(TicketRecord first,
                          ticket_store::Get(*again, *existing));
-        return Render(*again, first, resp);
+        return Render(*again, p, first, resp);
       }
     }
     RETURN_IF_ERROR(id.status());
     // The row is what was inserted: rendered without reading it back.
     r.id = *id;
     ToProto(r, HoursOf(type), now, resp);
+    cf.Present(p, cf_values, resp);
     return absl::OkStatus();
   });
 }

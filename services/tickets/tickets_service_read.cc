@@ -1,6 +1,7 @@
 // GetTicket, ListTickets, ListComments, ListTicketHistory.
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
+#include "common/customfields/entity_fields.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "services/tickets/store/config_store.h"
@@ -17,7 +18,7 @@ grpc::Status TicketsServiceImpl::GetTicket(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord r, VisibleTicket(*conn, p, req->id()));
-    return Render(*conn, r, resp);
+    return Render(*conn, p, r, resp);
   });
 }
 
@@ -54,6 +55,12 @@ grpc::Status TicketsServiceImpl::ListTickets(grpc::ServerContext* ctx,
     f.breached_only = req->breached_only();
     f.unassigned_only = req->unassigned_only();
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
+    customfields::EntityFields fields(pool_, clock_);
+    ASSIGN_OR_RETURN(customfields::EntityContext cf,
+                     fields.LoadOn(*conn, "ticket"));
+    ASSIGN_OR_RETURN(f.extra, cf.Filters({req->custom_field_filter().begin(),
+                                          req->custom_field_filter().end()},
+                                         "tickets.id"));
     ASSIGN_OR_RETURN(ticket_store::Scope scope, ScopeOf(*conn, p));
     ASSIGN_OR_RETURN(std::vector<TicketRecord> rows,
                      ticket_store::List(*conn, scope, f));
@@ -68,6 +75,10 @@ grpc::Status TicketsServiceImpl::ListTickets(grpc::ServerContext* ctx,
       }
       ToProto(r, hours, now, resp->add_tickets());
     }
+    std::vector<std::pair<int64_t, google::protobuf::Message*>> items;
+    for (pb::Ticket& out : *resp->mutable_tickets())
+      items.push_back({out.id(), &out});
+    RETURN_IF_ERROR(fields.PresentManyOn(*conn, cf, p, items));
     resp->set_next_page_token(paging::NextPageToken("tickets", rows, f.limit));
     return absl::OkStatus();
   });

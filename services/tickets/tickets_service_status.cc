@@ -103,7 +103,7 @@ grpc::Status TicketsServiceImpl::ChangeStatus(
         }));
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
-    return Render(*conn, stored, resp);
+    return Render(*conn, p, stored, resp);
   });
 }
 
@@ -185,7 +185,7 @@ grpc::Status TicketsServiceImpl::RateTicket(grpc::ServerContext* ctx,
         }));
     ASSIGN_OR_RETURN(auto conn, pool_->Borrow());
     ASSIGN_OR_RETURN(TicketRecord stored, ticket_store::Get(*conn, req->id()));
-    return Render(*conn, stored, resp);
+    return Render(*conn, p, stored, resp);
   });
 }
 

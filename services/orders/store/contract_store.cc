@@ -196,6 +196,10 @@ absl::StatusOr<std::vector<ContractRecord>> List(db::Connection& c,
     sql += " AND status = ?";
     params.push_back(f.status);
   }
+  for (const auth::SqlPredicate& e : f.extra) {
+    absl::StrAppend(&sql, " AND (", e.sql, ")");
+    params.insert(params.end(), e.params.begin(), e.params.end());
+  }
   sql += " ORDER BY id LIMIT ?";
   params.push_back(f.limit);
   ASSIGN_OR_RETURN(db::Rows rows, c.Query(sql, params));

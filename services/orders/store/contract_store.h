@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/auth/data_scope.h"
 #include "common/auth/principal.h"
 #include "common/db/connection.h"
 #include "services/orders/store/records.h"
@@ -38,6 +39,8 @@ struct ListFilter {
   int64_t account_id = 0;
   int64_t owner_id = 0;
   int status = 0;
+  // More conditions on `contracts.id` (custom field option filters).
+  std::vector<auth::SqlPredicate> extra;
 };
 absl::StatusOr<std::vector<ContractRecord>> List(db::Connection& c,
                                                  const auth::Principal& p,

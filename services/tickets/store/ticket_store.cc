@@ -199,6 +199,10 @@ absl::StatusOr<std::vector<TicketRecord>> List(db::Connection& c,
   if (f.priority != 0) add("priority = ?", f.priority);
   if (f.breached_only) add("breached = ?", 1);
   if (f.unassigned_only) absl::StrAppend(&where, " AND assignee_id IS NULL");
+  for (const auth::SqlPredicate& e : f.extra) {
+    absl::StrAppend(&where, " AND (", e.sql, ")");
+    params.insert(params.end(), e.params.begin(), e.params.end());
+  }
   absl::StrAppend(&where, " ORDER BY id LIMIT ?");
   params.push_back(f.limit);
   return Select(c, where, params);

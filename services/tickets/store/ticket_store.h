@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/auth/data_scope.h"
 #include "common/auth/principal.h"
 #include "common/db/connection.h"
 #include "services/tickets/store/records.h"
@@ -51,6 +52,8 @@ struct ListFilter {
   int priority = 0;
   bool breached_only = false;
   bool unassigned_only = false;
+  // More conditions on `tickets.id` (custom field option filters).
+  std::vector<auth::SqlPredicate> extra;
 };
 absl::StatusOr<std::vector<TicketRecord>> List(db::Connection& c,
                                                const Scope& scope,

@@ -1,0 +1,1 @@
+../../../common/customfields/schema.sql
