@@ -4,6 +4,26 @@
 
 namespace crm::client {
 
+bool NamesReplicas(const std::string& address) {
+  return address.find(',') != std::string::npos ||
+         address.find(":///") != std::string::npos ||
+         address.rfind("ipv4:", 0) == 0 || address.rfind("ipv6:", 0) == 0;
+}
+
+std::string ServiceConfigFor(const std::string& address) {
+  // Client-side health checking (grpc.health.v1 Watch, overall status ""):
+  // a replica that turned NOT_SERVING (SIGTERM, drain_delay) leaves the
+  // rotation before it stops accepting calls (ADR 0096). Only for targets
+  // that name the replicas: behind one ClusterIP address the one
+  // connection's health would be that of whichever pod it landed on, and a
+  // draining pod would fail every call instead of finishing them.
+  if (NamesReplicas(address)) {
+    return R"({"loadBalancingConfig":[{"round_robin":{}}],)"
+           R"("healthCheckConfig":{"serviceName":""}})";
+  }
+  return R"({"loadBalancingConfig":[{"round_robin":{}}]})";
+}
+
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // A comma list of replicas ("10.0.0.5:50053,10.0.0.6:50053") becomes one
   // channel on the "ipv4:" resolver (ADR 0058).
@@ -25,7 +45,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // Spread calls over every address the target resolves to (a replica list,
   // or a headless Kubernetes Service); with one address it is pick-first.
   // A replica that drains (SIGTERM: GOAWAY) leaves the rotation.
-  args.SetLoadBalancingPolicyName("round_robin");
+  args.SetServiceConfigJSON(ServiceConfigFor(address));
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
                                    args);
 }

@@ -1,6 +1,7 @@
 #include "common/db/pool.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace crm::db {
 
@@ -31,9 +32,21 @@ absl::StatusOr<PooledConnection> ConnectionPool::Borrow() {
   std::unique_ptr<Connection> conn;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    const bool got = cv_.wait_for(
-        lock, absl::ToChronoNanoseconds(options_.borrow_timeout),
-        [&] { return !idle_.empty() || open_ < options_.pool_size; });
+    auto available = [&] {
+      return !idle_.empty() || open_ < options_.pool_size;
+    };
+    bool got = available();
+    if (!got) {
+      // Blocked: counted for the pool metrics (waiters, wait time).
+      ++waiters_;
+      const absl::Time started = absl::Now();
+      got = cv_.wait_for(
+          lock, absl::ToChronoNanoseconds(options_.borrow_timeout), available);
+      --waiters_;
+      ++waits_total_;
+      wait_time_total_ += absl::Now() - started;
+      if (!got) ++timeouts_total_;
+    }
     if (!got) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "database connection pool exhausted (", options_.pool_size,
@@ -92,6 +105,10 @@ ConnectionPool::Stats ConnectionPool::stats() const {
   s.open = open_;
   s.idle = static_cast<int>(idle_.size());
   s.borrowed = open_ - s.idle;
+  s.waiters = waiters_;
+  s.waits_total = waits_total_;
+  s.wait_time_total = wait_time_total_;
+  s.timeouts_total = timeouts_total_;
   return s;
 }
 

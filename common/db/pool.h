@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/clock/clock.h"
 #include "common/db/connection.h"
 #include "common/db/db_options.h"
@@ -55,6 +56,14 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
     int open = 0;  // connections that exist (idle + borrowed)
     int idle = 0;
     int borrowed = 0;
+    // Borrow() callers blocked right now waiting for a connection.
+    int waiters = 0;
+    // Since the pool was made: borrows that had to wait (none free and
+    // pool_size open), their total wait, and those that gave up after
+    // borrow_timeout (RESOURCE_EXHAUSTED).
+    int64_t waits_total = 0;
+    absl::Duration wait_time_total;
+    int64_t timeouts_total = 0;
   };
   Stats stats() const;
 
@@ -68,6 +77,11 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Connection>> idle_;
   int open_ = 0;  // idle + borrowed + being opened
+  // Wait accounting for stats(); guarded by mu_.
+  int waiters_ = 0;
+  int64_t waits_total_ = 0;
+  absl::Duration wait_time_total_;
+  int64_t timeouts_total_ = 0;
 };
 
 }  // namespace crm::db

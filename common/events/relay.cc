@@ -4,12 +4,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/transaction.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
 #include "common/redis/streams.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 
 namespace crm::events {
@@ -66,10 +68,26 @@ OutboxRelay::~OutboxRelay() { Stop(); }
 
 absl::StatusOr<int> OutboxRelay::RunOnce() {
   RETURN_IF_ERROR(options_.Validate());
+  // Each pass is a round of the scheduled job "outbox_relay" on /metrics.
+  const absl::Time started = absl::Now();
+  bool skipped = false;
+  absl::StatusOr<int> n = RunPass(&skipped);
+  server::RecordJobRun("outbox_relay",
+                       !n.ok()   ? "error"
+                       : skipped ? "skipped"
+                                 : "ok",
+                       absl::Now() - started);
+  return n;
+}
+
+absl::StatusOr<int> OutboxRelay::RunPass(bool* skipped) {
   redis::DistributedLock lock(redis_);
   ASSIGN_OR_RETURN(std::optional<redis::LockHandle> handle,
                    lock.TryAcquire(lock_key_, options_.lock_ttl));
-  if (!handle.has_value()) return 0;  // another replica is relaying
+  if (!handle.has_value()) {  // another replica is relaying
+    *skipped = true;
+    return 0;
+  }
 
   int total = 0;
   for (int batch = 0; batch < options_.max_batches_per_run; ++batch) {

@@ -85,6 +85,8 @@ class OutboxRelay {
   // INVALID_ARGUMENT (bad options), UNAVAILABLE when Redis is unreachable
   // (the unsent rows stay unpublished), MySQL errors as from common/db.
   // Thread-safe; concurrent passes exclude each other through the lock.
+  // Every pass is recorded as a round of job "outbox_relay" (ok, skipped
+  // when another relay held the lock, error) on /metrics.
   absl::StatusOr<int> RunOnce();
 
   // Runs passes on a background thread until Stop(): immediately again
@@ -101,6 +103,9 @@ class OutboxRelay {
 
  private:
   void Loop();
+  // RunOnce without the metrics; `skipped` set when another relay held the
+  // lock.
+  absl::StatusOr<int> RunPass(bool* skipped);
   // Publishes one batch while holding the lock; returns rows published.
   absl::StatusOr<int> PublishBatch();
 

@@ -274,7 +274,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
   }
   for (const auto& [name, list] : by_name) {
     absl::StrAppend(&out, "# HELP ", name, " ", EscapeHelp(list.front()->help),
-                    "\n# TYPE ", name, " gauge\n");
+                    "\n# TYPE ", name,
+                    list.front()->counter ? " counter\n" : " gauge\n");
     for (const GaugeSample* s : list) {
       absl::StrAppend(&out, name, RenderLabels(s->labels), " ",
                       FormatMetricValue(s->value), "\n");

@@ -58,12 +58,15 @@ class RequestMetrics {
   std::map<std::string, Histogram> latency_;
 };
 
-// One sample a collector reports at scrape time (rendered as a gauge).
+// One sample a collector reports at scrape time: a gauge, or with
+// `counter` a counter the collector's source keeps (e.g. the DB pool's
+// wait totals). One name is one type: the first sample of a name decides.
 struct GaugeSample {
   std::string name;
   std::string help;
   Labels labels;
   double value = 0;
+  bool counter = false;
 };
 
 class MetricsRegistry {

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/server/admin_server.h"
 #include "common/server/request_interceptor.h"
@@ -28,6 +29,7 @@ ServerOptions ServerOptions::Read(ConfigReader& config,
   o.max_message_bytes = static_cast<int>(config.Int(
       "max_message_bytes", o.max_message_bytes, 1024, 256 * 1024 * 1024));
   o.shutdown_grace = config.Duration("shutdown_grace", o.shutdown_grace);
+  o.drain_delay = config.Duration("drain_delay", absl::Seconds(5));
   const std::string level = config.String("log_level", "info");
   if (!log::SetLevel(level))
     log::Warn("unknown log_level, using info", {{"log_level", level}});
@@ -134,6 +136,21 @@ void ServiceHost::Shutdown() {
   log::Info("stopped");
 }
 
+void ServiceHost::Drain() {
+  if (server_ == nullptr) return;
+  if (options_.drain_delay > absl::ZeroDuration()) {
+    // Health-checking clients stop picking this replica within a round
+    // trip; readiness probes take it out of Services. Calls that still
+    // arrive are served normally.
+    SetServing(false);
+    log::Info(
+        "not serving; draining traffic away",
+        {{"drain_delay_ms", absl::ToInt64Milliseconds(options_.drain_delay)}});
+    absl::SleepFor(options_.drain_delay);
+  }
+  Shutdown();
+}
+
 void ServiceHost::RunUntilSignal() {
   sigset_t set;
   sigemptyset(&set);
@@ -143,7 +160,7 @@ void ServiceHost::RunUntilSignal() {
   sigwait(&set, &sig);
   log::Info("signal received",
             {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  Shutdown();
+  Drain();
 }
 
 int ExitWithError(const absl::Status& status, std::string_view what) {

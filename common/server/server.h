@@ -33,6 +33,12 @@ struct ServerOptions {
   // In-flight calls get this long to finish after SIGTERM; then they are
   // cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // After SIGTERM the health status is NOT_SERVING for this long while the
+  // server keeps serving every call, so health-checking clients (ADR 0096)
+  // and Kubernetes readiness move traffic away before Shutdown() refuses
+  // new calls. 0 (the default here, for in-process tests) shuts down at
+  // once; Read() defaults to 5s, the Kubernetes preStop sleep.
+  absl::Duration drain_delay = absl::ZeroDuration();
   absl::Duration keepalive_time = absl::Seconds(30);
   // Full method names callable without a token (besides health/reflection).
   std::set<std::string> public_methods;
@@ -44,7 +50,8 @@ struct ServerOptions {
 
   // Reads listen (default `default_listen`), admin_listen ("auto", the
   // default: listen's host with port + 1000, not required; "off": none; an
-  // address: required), max_message_bytes, shutdown_grace, log_level.
+  // address: required), max_message_bytes, shutdown_grace, drain_delay
+  // (default 5s), log_level.
   static ServerOptions Read(ConfigReader& config,
                             const std::string& default_listen);
 };
@@ -74,7 +81,9 @@ class ServiceHost {
   void SetServing(bool serving);
   // NOT_SERVING, then waits up to the grace period for in-flight calls.
   void Shutdown();
-  // Waits for SIGTERM/SIGINT (see BlockTerminationSignals), then Shutdown().
+  // NOT_SERVING, keeps serving for drain_delay, then Shutdown().
+  void Drain();
+  // Waits for SIGTERM/SIGINT (see BlockTerminationSignals), then Drain().
   void RunUntilSignal();
 
  private:

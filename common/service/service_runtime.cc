@@ -86,6 +86,28 @@ server::MetricsRegistry::Registration RegisterPoolMetrics(
                      "borrowers wait (db_borrow_timeout) beyond it.",
                      {},
                      static_cast<double>(db->options().pool_size)});
+      out.push_back({"crm_db_pool_waiters",
+                     "Callers blocked right now waiting for a free MySQL "
+                     "connection.",
+                     {},
+                     static_cast<double>(s.waiters)});
+      out.push_back({"crm_db_pool_waits_total",
+                     "Borrows that found no free MySQL connection and waited.",
+                     {},
+                     static_cast<double>(s.waits_total),
+                     /*counter=*/true});
+      out.push_back({"crm_db_pool_wait_seconds_total",
+                     "Total time borrowers spent waiting for a MySQL "
+                     "connection.",
+                     {},
+                     absl::ToDoubleSeconds(s.wait_time_total),
+                     /*counter=*/true});
+      out.push_back({"crm_db_pool_borrow_timeouts_total",
+                     "Borrows that gave up after db_borrow_timeout "
+                     "(RESOURCE_EXHAUSTED).",
+                     {},
+                     static_cast<double>(s.timeouts_total),
+                     /*counter=*/true});
     }
     if (redis != nullptr) {
       const redis::RedisPool::Stats s = redis->stats();

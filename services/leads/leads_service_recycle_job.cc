@@ -1,7 +1,9 @@
 #include "services/leads/leads_service_recycle_job.h"
 
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 #include "services/leads/store/pool_store.h"
 
@@ -65,9 +67,16 @@ void RecycleJob::Start() {
 void RecycleJob::Stop() { loop_.Stop(); }
 
 absl::StatusOr<bool> RecycleJob::RunOnce() {
-  ASSIGN_OR_RETURN(auto ids, RunRecycleUnderLock(pool_, redis_, clock_,
-                                                 options_, clock_->Now()));
-  return ids.has_value();
+  const absl::Time started = absl::Now();
+  auto ids =
+      RunRecycleUnderLock(pool_, redis_, clock_, options_, clock_->Now());
+  server::RecordJobRun("leads_recycle",
+                       !ids.ok()           ? "error"
+                       : !ids->has_value() ? "skipped"
+                                           : "ok",
+                       absl::Now() - started);
+  if (!ids.ok()) return ids.status();
+  return ids->has_value();
 }
 
 }  // namespace crm::leads

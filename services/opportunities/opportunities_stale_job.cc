@@ -1,7 +1,9 @@
 #include "services/opportunities/opportunities_stale_job.h"
 
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 #include "services/opportunities/domain/event_payloads.h"
 #include "services/opportunities/domain/stale_rules.h"
@@ -105,10 +107,16 @@ void StaleJob::Start() {
 void StaleJob::Stop() { loop_.Stop(); }
 
 absl::StatusOr<bool> StaleJob::RunOnce() {
-  ASSIGN_OR_RETURN(
-      std::optional<int> n,
-      RunStaleUnderLock(pool_, redis_, clock_, options_, clock_->Now()));
-  return n.has_value();
+  const absl::Time started = absl::Now();
+  absl::StatusOr<std::optional<int>> n =
+      RunStaleUnderLock(pool_, redis_, clock_, options_, clock_->Now());
+  server::RecordJobRun("opportunities_stale",
+                       !n.ok()           ? "error"
+                       : !n->has_value() ? "skipped"
+                                         : "ok",
+                       absl::Now() - started);
+  if (!n.ok()) return n.status();
+  return n->has_value();
 }
 
 }  // namespace crm::opportunities

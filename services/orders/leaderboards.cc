@@ -2,8 +2,10 @@
 
 #include <set>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status/status.h"
 
 namespace crm::orders {
@@ -17,11 +19,14 @@ constexpr char kBumpScript[] =
     "redis.call('sadd', KEYS[1], KEYS[i]) end return #KEYS - 1";
 
 // KEYS[1] = board, KEYS[2] = the same board of the previous period (same
-// hash tag); ARGV[1] = top_n, ARGV[2] = me ("" = none).
-// Returns {flat member/score list, my rank or -1, my score or "",
-// previous 0-based rank or -1 of each top member, mine or -1}: one round
-// trip for the whole read.
+// hash tag), KEYS[3] / KEYS[4] = the ready keys of both periods; ARGV[1] =
+// top_n, ARGV[2] = me ("" = none).
+// Returns 0 when a ready key is missing (ADR 0095), else {flat member/score
+// list, my rank or -1, my score or "", previous 0-based rank or -1 of each top
+// member, mine or -1}: one round trip for the whole read.
 constexpr char kReadScript[] =
+    "if redis.call('exists', KEYS[3]) == 0 or "
+    "redis.call('exists', KEYS[4]) == 0 then return 0 end "
     "local top = redis.call('zrevrange', KEYS[1], 0, tonumber(ARGV[1]) - 1, "
     "'withscores') "
     "local r = -1 local s = '' local pr = -1 "
@@ -34,6 +39,8 @@ constexpr char kReadScript[] =
     "prev[#prev + 1] = redis.call('zrevrank', KEYS[2], top[i]) or -1 end "
     "return {top, r, s, prev, pr}";
 
+constexpr char kNotBuiltPayload[] = "crm.orders/board-not-built";
+
 int64_t ScoreOf(const std::string& text) {
   double d = 0;
   if (!absl::SimpleAtod(text, &d)) return 0;
@@ -41,6 +48,11 @@ int64_t ScoreOf(const std::string& text) {
 }
 
 }  // namespace
+
+bool IsBoardNotBuilt(const absl::Status& status) {
+  return absl::IsUnavailable(status) &&
+         status.GetPayload(kNotBuiltPayload).has_value();
+}
 
 absl::Status Leaderboards::Bump(BoardMetric metric, absl::CivilDay day,
                                 int64_t owner_id,
@@ -74,8 +86,17 @@ absl::StatusOr<Leaderboards::Board> Leaderboards::Read(
   const std::string prev_key = board_key(prev_tag);
   ASSIGN_OR_RETURN(
       redis::Reply cur,
-      redis_->Command({"EVAL", kReadScript, "2", redis_->Key(key),
-                       redis_->Key(prev_key), absl::StrCat(top_n), me}));
+      redis_->Command({"EVAL", kReadScript, "4", redis_->Key(key),
+                       redis_->Key(prev_key), redis_->Key(BoardReadyKey(tag)),
+                       redis_->Key(BoardReadyKey(prev_tag)),
+                       absl::StrCat(top_n), me}));
+  if (cur.type == redis::Reply::Type::kInteger && cur.integer == 0) {
+    absl::Status s = absl::UnavailableError(
+        absl::StrCat("leaderboard ", period.key,
+                     " is being rebuilt from the database; retry shortly"));
+    s.SetPayload(kNotBuiltPayload, absl::Cord("1"));
+    return s;
+  }
   if (!cur.is_array() || cur.elements.size() != 5 ||
       !cur.elements[0].is_array() || !cur.elements[3].is_array() ||
       cur.elements[3].elements.size() * 2 != cur.elements[0].elements.size()) {
@@ -145,7 +166,24 @@ absl::StatusOr<int64_t> Leaderboards::Rebuild(
     RETURN_IF_ERROR(redis_->Command({"DEL", key}).status());
     RETURN_IF_ERROR(redis_->Command({"SREM", index, key}).status());
   }
+  RETURN_IF_ERROR(MarkReady(metric, period));
   return static_cast<int64_t>(boards.size());
+}
+
+absl::StatusOr<bool> Leaderboards::Ready(BoardMetric metric,
+                                         const Period& period) {
+  ASSIGN_OR_RETURN(
+      redis::Reply r,
+      redis_->Command(
+          {"EXISTS", redis_->Key(BoardReadyKey(BoardTag(metric, period)))}));
+  return r.integer > 0;
+}
+
+absl::Status Leaderboards::MarkReady(BoardMetric metric, const Period& period) {
+  return redis_
+      ->Command({"SET", redis_->Key(BoardReadyKey(BoardTag(metric, period))),
+                 absl::StrCat(absl::ToUnixSeconds(absl::Now()))})
+      .status();
 }
 
 absl::StatusOr<std::map<std::string, std::vector<redis::ScoredMember>>>

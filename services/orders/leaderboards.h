@@ -21,6 +21,9 @@
 
 namespace crm::orders {
 
+// True for the error Read returns when a board is not (re)built yet.
+bool IsBoardNotBuilt(const absl::Status& status);
+
 class Leaderboards {
  public:
   // `redis` must outlive this object.
@@ -45,6 +48,9 @@ class Leaderboards {
   // The top `top_n` of the board (user board when `parent` is empty, else
   // the child units of `parent`, or with `individuals` the users of
   // `parent`'s subtree), with `me` (may be empty) looked up too.
+  // UNAVAILABLE with IsBoardNotBuilt() when the ready key of this period or
+  // of the previous one is missing (Redis lost its data, ADR 0095): the
+  // boards may be partial, so they are not read.
   absl::StatusOr<Board> Read(BoardMetric metric, const Period& period,
                              const std::string& parent, int top_n,
                              const std::string& me, bool individuals = false);
@@ -54,10 +60,16 @@ class Leaderboards {
     std::string owner_org_path;
     int64_t amount_minor = 0;
   };
-  // Replaces all boards of (metric, period) by those `totals` produce;
-  // returns the number of boards written.
+  // Replaces all boards of (metric, period) by those `totals` produce, then
+  // writes the ready key; returns the number of boards written.
   absl::StatusOr<int64_t> Rebuild(BoardMetric metric, const Period& period,
                                   const std::vector<OwnerTotal>& totals);
+
+  // Whether the ready key of (metric, period) exists.
+  absl::StatusOr<bool> Ready(BoardMetric metric, const Period& period);
+  // Writes the ready key without a rebuild (benchmarks that fill boards by
+  // Bump alone).
+  absl::Status MarkReady(BoardMetric metric, const Period& period);
 
   // Every board of (metric, period): key -> members by score (tests).
   absl::StatusOr<std::map<std::string, std::vector<redis::ScoredMember>>> Dump(

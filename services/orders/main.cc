@@ -6,6 +6,7 @@
 #include "common/log/log.h"
 #include "common/service/service_runtime.h"
 #include "services/orders/orders_config.h"
+#include "services/orders/orders_leaderboard_job.h"
 #include "services/orders/orders_overdue_job.h"
 #include "services/orders/orders_service.h"
 
@@ -36,11 +37,18 @@ int main(int argc, char** argv) {
   // Overdue detection every 30 min under the Redis leader lock.
   orders::OverdueJob overdue(rt.db(), rt.redis(), DefaultClock(),
                              settings.overdue);
+  // Rebuilds leaderboards whose ready keys vanished (ADR 0095).
+  orders::LeaderboardJobOptions lb_options;
+  lb_options.calendar = settings.service.calendar;
+  orders::LeaderboardJob leaderboards(rt.db(), rt.redis(), DefaultClock(),
+                                      lb_options);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
   // Custom fields and field permissions of contract (issue 10).
   customfields::CustomFieldServiceImpl custom_fields(
       rt.db(), DefaultClock(),
       {{"contract", crm::orders::v1::Contract::descriptor()}});
-  return rt.Serve({&service, &audit_service, &custom_fields}, {},
-                  {{[&] { overdue.Start(); }, [&] { overdue.Stop(); }}});
+  return rt.Serve(
+      {&service, &audit_service, &custom_fields}, {},
+      {{[&] { overdue.Start(); }, [&] { overdue.Stop(); }},
+       {[&] { leaderboards.Start(); }, [&] { leaderboards.Stop(); }}});
 }

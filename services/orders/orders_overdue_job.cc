@@ -1,10 +1,12 @@
 #include "services/orders/orders_overdue_job.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 #include "services/orders/domain/payment_plan.h"
 #include "services/orders/domain/periods.h"
@@ -103,9 +105,16 @@ void OverdueJob::Stop() { loop_.Stop(); }
 
 absl::StatusOr<bool> OverdueJob::RunOnce() {
   const absl::Time now = clock_->Now();
-  ASSIGN_OR_RETURN(std::optional<int64_t> n,
-                   RunOverdueUnderLock(*pool_, redis_, options_, now, now));
-  return n.has_value();
+  const absl::Time started = absl::Now();
+  absl::StatusOr<std::optional<int64_t>> n =
+      RunOverdueUnderLock(*pool_, redis_, options_, now, now);
+  server::RecordJobRun("orders_overdue",
+                       !n.ok()           ? "error"
+                       : !n->has_value() ? "skipped"
+                                         : "ok",
+                       absl::Now() - started);
+  if (!n.ok()) return n.status();
+  return n->has_value();
 }
 
 }  // namespace crm::orders

@@ -191,6 +191,10 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
   // failure is logged; RebuildLeaderboards repairs the boards).
   void BumpBoards(BoardMetric metric, absl::CivilDay day, int64_t owner_id,
                   const std::string& owner_org_path, int64_t amount_minor);
+  // After a read found no ready key (ADR 0095): rebuilds `period` and the
+  // previous one under the leader lock, or waits up to 2 s for whoever
+  // holds it.
+  absl::Status EnsureBoardsBuilt(const Period& period);
 
   std::shared_ptr<db::ConnectionPool> pool_;
   redis::RedisPool* redis_;

@@ -1,11 +1,13 @@
 // Leaderboards: read (top N + my rank + rank change) and rebuild from
 // MySQL.
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
 #include "services/orders/domain/periods.h"
 #include "services/orders/handler_util.h"
+#include "services/orders/orders_leaderboard_job.h"
 #include "services/orders/orders_service.h"
 #include "services/orders/store/report_store.h"
 
@@ -40,6 +42,21 @@ absl::Status NoRedis() {
 
 }  // namespace
 
+absl::Status OrdersServiceImpl::EnsureBoardsBuilt(const Period& period) {
+  const std::vector<Period> periods = {PreviousPeriod(period), period};
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (true) {
+    ASSIGN_OR_RETURN(std::optional<int64_t> rebuilt,
+                     RebuildMissingUnderLock(*pool_, redis_, *boards_,
+                                             config_.calendar, periods));
+    if (rebuilt.has_value()) return absl::OkStatus();
+    // Another replica (or the job) holds the lock: the read retries once
+    // it is done, within the deadline; else UNAVAILABLE from the read.
+    if (absl::Now() > deadline) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+}
+
 grpc::Status OrdersServiceImpl::GetLeaderboard(
     grpc::ServerContext* ctx, const pb::GetLeaderboardRequest* req,
     pb::Leaderboard* resp) {
@@ -67,9 +84,18 @@ grpc::Status OrdersServiceImpl::GetLeaderboard(
     if (boards_ == nullptr) return NoRedis();
     const bool individuals = parent.empty() || req->individuals();
     const std::string me = individuals ? absl::StrCat(p.user_id) : "";
-    ASSIGN_OR_RETURN(
-        Leaderboards::Board board,
-        boards_->Read(metric, period, parent, top_n, me, req->individuals()));
+    auto read = [&] {
+      return boards_->Read(metric, period, parent, top_n, me,
+                           req->individuals());
+    };
+    absl::StatusOr<Leaderboards::Board> read_board = read();
+    if (IsBoardNotBuilt(read_board.status())) {
+      // Redis lost the boards (ADR 0095): rebuild this period and the
+      // previous one now, or wait briefly for the replica that is.
+      RETURN_IF_ERROR(EnsureBoardsBuilt(period));
+      read_board = read();
+    }
+    ASSIGN_OR_RETURN(Leaderboards::Board board, std::move(read_board));
     resp->set_period(period.key);
     for (const auto& e : board.top) EntryToProto(e, resp->add_entries());
     if (individuals) {
@@ -107,23 +133,9 @@ grpc::Status OrdersServiceImpl::RebuildLeaderboards(
       }
     }
     if (boards_ == nullptr) return NoRedis();
-    int64_t boards = 0;
-    for (const Period& period : periods) {
-      std::vector<Leaderboards::OwnerTotal> signed_totals, received_totals;
-      RETURN_IF_ERROR(db::WithConnection(*pool_, [&](db::Connection& c) {
-        ASSIGN_OR_RETURN(signed_totals, report_store::SignedByOwner(
-                                            c, config_.calendar.Start(period),
-                                            config_.calendar.End(period)));
-        ASSIGN_OR_RETURN(received_totals, report_store::ReceivedByOwner(
-                                              c, period.first, period.end));
-        return absl::OkStatus();
-      }));
-      ASSIGN_OR_RETURN(int64_t a, boards_->Rebuild(BoardMetric::kSigned, period,
-                                                   signed_totals));
-      ASSIGN_OR_RETURN(int64_t b, boards_->Rebuild(BoardMetric::kReceived,
-                                                   period, received_totals));
-      boards += a + b;
-    }
+    ASSIGN_OR_RETURN(
+        int64_t boards,
+        RebuildBoardPeriods(*pool_, *boards_, config_.calendar, periods));
     resp->set_boards(boards);
     return absl::OkStatus();
   });

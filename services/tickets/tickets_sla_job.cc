@@ -4,10 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/transaction.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "common/status/status.h"
 #include "services/tickets/domain/sla_clock.h"
 #include "services/tickets/store/config_store.h"
@@ -152,7 +154,13 @@ void SlaJob::Start() {
   loop_.Start([this] {
     while (true) {
       const absl::Time now = clock_->Now();
+      const absl::Time started = absl::Now();
       auto ran = RunSlaUnderLock(*pool_, redis_, options_, now, now);
+      server::RecordJobRun("tickets_sla",
+                           !ran.ok()           ? "error"
+                           : !ran->has_value() ? "skipped"
+                                               : "ok",
+                           absl::Now() - started);
       if (!ran.ok()) {
         log::Warn("tickets: SLA check failed",
                   {{"error", ran.status().ToString()}});

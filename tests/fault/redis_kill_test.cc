@@ -3,8 +3,9 @@
 //  - claims never double-assign while Redis is gone (the database guard:
 //    row lock + conditional UPDATE), nor across its return;
 //  - leaderboards: payments recorded while Redis is down succeed (MySQL is
-//    the truth); when Redis returns empty, RebuildLeaderboards restores the
-//    boards from MySQL exactly;
+//    the truth); when Redis returns empty the boards are rebuilt from
+//    MySQL without the admin RPC: by the first read, or by the background
+//    job before anyone reads (ADR 0095); a partial board is never read;
 //  - outbox events: nothing is lost while Redis is down, and every event
 //    reaches each consumer group exactly once after it returns, both when
 //    Redis keeps its data (append-only file) and when it comes back empty.
@@ -22,7 +23,11 @@
 #include "common/events/consumer.h"
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
+#include "common/redis/lock.h"
+#include "common/server/metrics.h"
 #include "services/orders/domain/periods.h"
+#include "services/orders/leaderboards.h"
+#include "services/orders/orders_leaderboard_job.h"
 #include "tests/testing/fault_env.h"
 #include "tests/testing/hostile_input.h"
 #include "tests/testing/orders_harness.h"
@@ -162,17 +167,9 @@ TEST(RedisKillTest, LeaderboardsAreRebuiltWhenRedisReturns) {
   grpc::Status s = board(&lb);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
 
-  // Back, but empty: the runbook's rebuild restores it from MySQL.
+  // Back, but empty: nobody calls RebuildLeaderboards. The first read
+  // finds no ready key and rebuilds the board from MySQL (ADR 0095).
   ASSERT_TRUE(redis.Start());
-  {
-    grpc::ClientContext ctx;
-    client::Prepare(&ctx, h->Admin());
-    opb::RebuildLeaderboardsRequest req;
-    req.set_period_kind(opb::PERIOD_KIND_MONTH);
-    opb::RebuildLeaderboardsResponse out;
-    grpc::Status r = h->stub().RebuildLeaderboards(&ctx, req, &out);
-    ASSERT_TRUE(r.ok()) << r.error_message();
-  }
   ASSERT_TRUE(board(&lb).ok());
   EXPECT_EQ(lb.me().score(), 5000) << lb.DebugString();
   EXPECT_EQ(lb.me().rank(), 1);
@@ -180,6 +177,67 @@ TEST(RedisKillTest, LeaderboardsAreRebuiltWhenRedisReturns) {
   ASSERT_TRUE(h->Pay(finance, c.id(), 1000, today, "LB-6").ok());
   ASSERT_TRUE(board(&lb).ok());
   EXPECT_EQ(lb.me().score(), 6000);
+
+  // Empty again, with payments made meanwhile that bump the empty Redis
+  // (partial boards): the background job rebuilds every current board
+  // before anyone reads, and a read never returns the partial board.
+  redis.Kill(/*lose_data=*/true);
+  ASSERT_TRUE(redis.Start());
+  ASSERT_TRUE(h->Pay(finance, c.id(), 1000, today, "LB-7").ok());
+  orders::Leaderboards boards(h->redis());
+  const orders::Period month = orders::PeriodContaining(
+      orders::PeriodKind::kMonth, h->calendar().DayOf(h->clock().Now()));
+  auto ready = [&] {
+    absl::StatusOr<bool> r =
+        boards.Ready(orders::BoardMetric::kReceived, month);
+    return r.ok() && *r;
+  };
+  EXPECT_FALSE(ready());  // the bump did not mark the partial board built
+  EXPECT_TRUE(orders::IsBoardNotBuilt(
+      boards.Read(orders::BoardMetric::kReceived, month, "", 10, "").status()));
+  {
+    // While another replica holds the rebuild lock, a read waits briefly,
+    // then answers UNAVAILABLE: never the partial board.
+    redis::DistributedLock locks(h->redis());
+    auto held = locks.TryAcquire(orders::kLeaderboardLockKey, absl::Minutes(1));
+    ASSERT_TRUE(held.ok() && held->has_value());
+    grpc::Status busy = board(&lb);
+    EXPECT_EQ(busy.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << busy.error_message() << " " << lb.DebugString();
+  }
+  orders::LeaderboardJobOptions jo;
+  jo.interval = absl::Milliseconds(100);
+  jo.calendar = h->calendar();
+  const double ok_rounds = server::MetricsRegistry::Global().Value(
+      "crm_job_runs_total",
+      {{"job", "orders_leaderboards"}, {"outcome", "ok"}});
+  {
+    orders::LeaderboardJob job(h->schema().Pool(), h->redis(),
+                               std::make_shared<ManualClock>(h->clock().Now()),
+                               jo);
+    job.Start();
+    EXPECT_TRUE(Eventually(ready));
+    job.Stop();
+  }
+  EXPECT_GT(server::MetricsRegistry::Global().Value(
+                "crm_job_runs_total",
+                {{"job", "orders_leaderboards"}, {"outcome", "ok"}}),
+            ok_rounds);
+  auto dumped = boards.Dump(orders::BoardMetric::kReceived, month);
+  ASSERT_TRUE(dumped.ok());
+  bool found = false;
+  for (const auto& [key, members] : *dumped) {
+    if (key.size() < 5 || key.substr(key.size() - 5) != ":user") continue;
+    for (const auto& m : members) {
+      if (m.member == absl::StrCat(rep.user_id)) {
+        EXPECT_EQ(m.score, 7000);
+        found = true;
+      }
+    }
+  }
+  EXPECT_TRUE(found);
+  ASSERT_TRUE(board(&lb).ok());
+  EXPECT_EQ(lb.me().score(), 7000) << lb.DebugString();
 }
 
 class OutboxAcrossRedisCrashTest : public ::testing::TestWithParam<bool> {};

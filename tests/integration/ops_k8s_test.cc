@@ -462,6 +462,11 @@ TEST_P(OverlayTest, EveryDeploymentIsProbedLimitedNonRootReadOnly) {
   absl::Duration grace;
   ASSERT_TRUE(absl::ParseDuration((*config).at("data.CRM_SHUTDOWN_GRACE").str(),
                                   &grace));
+  // NOT_SERVING-but-serving time after SIGTERM (ADR 0096).
+  absl::Duration drain_delay;
+  ASSERT_TRUE(absl::ParseDuration((*config).at("data.CRM_DRAIN_DELAY").str(),
+                                  &drain_delay));
+  EXPECT_GT(drain_delay, absl::ZeroDuration());
 
   const auto deployments = r.All("Deployment");
   ASSERT_EQ(deployments.size(), Services().size());
@@ -485,14 +490,16 @@ TEST_P(OverlayTest, EveryDeploymentIsProbedLimitedNonRootReadOnly) {
     EXPECT_TRUE(non_root);
     EXPECT_EQ(c.at("securityContext.readOnlyRootFilesystem").str(), "true");
     EXPECT_EQ(c.at("securityContext.allowPrivilegeEscalation").str(), "false");
-    // The pod may take preStop + the drain before it is killed.
+    // The pod may take preStop + the drain delay + the drain before it is
+    // killed.
     const Node& pre = c.at("lifecycle.preStop.exec.command");
     ASSERT_EQ(pre.seq.size(), 2u);
     EXPECT_EQ(pre[0].str(), "/bin/sleep");
     const int64_t pre_stop = pre[1].integer();
     EXPECT_GT(pre_stop, 0);
     EXPECT_GE(pod["terminationGracePeriodSeconds"].integer(),
-              pre_stop + absl::ToInt64Seconds(grace) + 5);
+              pre_stop + absl::ToInt64Seconds(drain_delay) +
+                  absl::ToInt64Seconds(grace) + 5);
     // /tmp is writable (import spool files) although the root is not.
     bool tmp = false;
     for (const Node& m : c["volumeMounts"].seq)

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -16,6 +19,7 @@
 #include "common/client/client.h"
 #include "common/config/config.h"
 #include "common/db/migrations.h"
+#include "common/db/pool.h"
 #include "common/events/outbox.h"
 #include "common/server/admin_server.h"
 #include "common/server/metrics.h"
@@ -257,6 +261,77 @@ TEST_F(AdminHostTest, PoolGaugesShowConnectionsInUse) {
   registration = server::MetricsRegistry::Registration();
   samples = Scrape();
   EXPECT_EQ(samples.count("crm_db_pool_max_connections"), 0u);
+}
+
+TEST_F(AdminHostTest, PoolWaitersAndWaitTimeAreExported) {
+  // A one-connection pool: a second borrower has to wait.
+  db::DbOptions options = schema_.Options(1);
+  options.borrow_timeout = absl::Seconds(30);
+  auto created = db::ConnectionPool::Create(options);
+  ASSERT_TRUE(created.ok()) << created.status();
+  std::shared_ptr<db::ConnectionPool> pool = *std::move(created);
+  auto registration = service::RegisterPoolMetrics(
+      server::MetricsRegistry::Global(), "identity", pool.get(), nullptr);
+  auto samples = Scrape();
+  EXPECT_EQ(samples.count("crm_db_pool_waiters"), 1u);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_waiters"), 0);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_waits_total"), 0);
+  EXPECT_EQ(samples.count("crm_db_pool_wait_seconds_total"), 1u);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_borrow_timeouts_total"), 0);
+  {
+    HttpResult page = Get(host_->admin_port(), "/metrics");
+    EXPECT_NE(page.body.find("# TYPE crm_db_pool_waiters gauge\n"),
+              std::string::npos);
+    EXPECT_NE(page.body.find("# TYPE crm_db_pool_waits_total counter\n"),
+              std::string::npos);
+    EXPECT_NE(page.body.find("# TYPE crm_db_pool_wait_seconds_total counter\n"),
+              std::string::npos);
+  }
+
+  std::optional<db::PooledConnection> held;
+  {
+    auto lease = pool->Borrow();
+    ASSERT_TRUE(lease.ok());
+    held.emplace(std::move(*lease));
+  }
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    auto lease = pool->Borrow();
+    EXPECT_TRUE(lease.ok()) << lease.status();
+    got = true;
+  });
+  // The second borrower shows as a waiter while the first holds the pool.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (Sample(samples = Scrape(), "crm_db_pool_waiters") < 1 &&
+         absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(Sample(samples, "crm_db_pool_waiters"), 1);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_connections{state=\"in_use\"}"), 1);
+  EXPECT_FALSE(got);
+  held.reset();  // hands the connection to the waiter
+  waiter.join();
+  EXPECT_TRUE(got);
+  samples = Scrape();
+  EXPECT_EQ(Sample(samples, "crm_db_pool_waiters"), 0);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_waits_total"), 1);
+  EXPECT_GT(Sample(samples, "crm_db_pool_wait_seconds_total"), 0);
+  EXPECT_EQ(Sample(samples, "crm_db_pool_borrow_timeouts_total"), 0);
+  EXPECT_EQ(pool->stats().waits_total, 1);
+
+  // A borrower that gives up counts as a timeout (and as a wait).
+  db::DbOptions quick = schema_.Options(1);
+  quick.borrow_timeout = absl::Milliseconds(50);
+  auto small = db::ConnectionPool::Create(quick);
+  ASSERT_TRUE(small.ok());
+  auto first = (*small)->Borrow();
+  ASSERT_TRUE(first.ok());
+  auto second = (*small)->Borrow();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
+  const db::ConnectionPool::Stats st = (*small)->stats();
+  EXPECT_EQ(st.waiters, 0);
+  EXPECT_EQ(st.waits_total, 1);
+  EXPECT_EQ(st.timeouts_total, 1);
+  EXPECT_GT(st.wait_time_total, absl::ZeroDuration());
 }
 
 TEST_F(AdminHostTest, JobRunsAreExported) {

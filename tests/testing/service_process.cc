@@ -80,6 +80,9 @@ bool ServiceProcess::Start() {
       {"CRM_DB_NAME", schema_.name()},
       {"CRM_TOKEN_KEY", kE2eTokenKey},
       {"CRM_SHUTDOWN_GRACE", "5s"},
+      // No NOT_SERVING pause before shutting down (tests stop processes
+      // often); the SIGTERM fault test sets one.
+      {"CRM_DRAIN_DELAY", "0s"},
       {"CRM_REDIS_HOST", r.host},
       {"CRM_REDIS_PORT", absl::StrCat(r.port)},
       {"CRM_REDIS_KEY_PREFIX", redis_prefix_},

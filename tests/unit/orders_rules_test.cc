@@ -248,6 +248,7 @@ TEST(LeaderboardKeys, HashTagsAndAncestors) {
                          PeriodContaining(PeriodKind::kDay, D(2026, 11, 5)))),
             "lb:{received:day}:2026-11-05:keys");
   EXPECT_EQ(UserBoardKey(tag), "lb:{signed:month}:2026-11:user");
+  EXPECT_EQ(BoardReadyKey(tag), "lb:{signed:month}:2026-11:ready");
   auto bumps = BumpsFor(tag, 42, "/1/4/9/");
   ASSERT_EQ(bumps.size(), 5u);
   EXPECT_EQ(bumps[0].member, "42");

@@ -30,6 +30,10 @@ std::string BoardIndexKey(const std::string& tag) {
   return absl::StrCat("lb:", tag, ":keys");
 }
 
+std::string BoardReadyKey(const std::string& tag) {
+  return absl::StrCat("lb:", tag, ":ready");
+}
+
 std::vector<BoardBump> BumpsFor(const std::string& tag, int64_t owner_id,
                                 const std::string& owner_org_path) {
   std::vector<BoardBump> out;

@@ -9,6 +9,8 @@
 //                                            subtree of unit /1/4/ (below
 //                                            the root; the root's is :user)
 //   lb:{signed:month}:2026-11:keys           a set of the boards above
+//   lb:{signed:month}:2026-11:ready          the time of the last rebuild
+//                                            (ADR 0095: no key, no read)
 // Scores are integer minor units (exact as doubles below 2^53).
 #pragma once
 
@@ -30,6 +32,9 @@ std::string SubBoardKey(const std::string& tag, const std::string& parent);
 // Individuals of one unit's subtree; the company board for the root unit.
 std::string UnitUsersBoardKey(const std::string& tag, const std::string& unit);
 std::string BoardIndexKey(const std::string& tag);
+// Written last by a rebuild of (metric, period) (ADR 0095): while it is
+// missing (Redis lost its data) the boards of that tag are not read.
+std::string BoardReadyKey(const std::string& tag);
 
 struct BoardBump {
   std::string key;
