@@ -213,6 +213,24 @@ absl::StatusOr<std::map<int64_t, Values>> CustomFieldStore::GetValuesOn(
 absl::StatusOr<Values> CustomFieldStore::PutValuesOn(
     db::Connection& c, const std::string& entity_type, int64_t entity_id,
     const std::vector<Definition>& defs, const Values& changes) {
+  if (changes.empty()) {
+    // Nothing to write (e.g. a create without custom values): a plain read,
+    // no locks. A locking read of a missing row takes a gap lock, and two
+    // concurrent creates then deadlock on their inserts.
+    ASSIGN_OR_RETURN(db::Rows rows,
+                     c.Query("SELECT values_json FROM custom_field_values "
+                             "WHERE entity_type = ? AND entity_id = ?",
+                             {entity_type, entity_id}));
+    if (rows.empty()) return Values{};
+    return ValuesFromJson(rows.front().String("values_json"));
+  }
+  // Make sure the row exists first, so the locking read below locks that
+  // one record instead of a gap (gap locks deadlock concurrent creates).
+  RETURN_IF_ERROR(c.Exec("INSERT IGNORE INTO custom_field_values "
+                         "(entity_type, entity_id, values_json, updated_at) "
+                         "VALUES (?, ?, '{}', ?)",
+                         {entity_type, entity_id, clock_->Now()})
+                      .status());
   ASSIGN_OR_RETURN(db::Rows rows,
                    c.Query("SELECT values_json FROM custom_field_values "
                            "WHERE entity_type = ? AND entity_id = ? FOR UPDATE",
