@@ -263,7 +263,11 @@ std::vector<FieldChange> ChangesFromJson(std::string_view json) {
   return out;
 }
 
-absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry e) {
+namespace {
+
+// Checks `e`, fills the actor and request id from CurrentActor() when the
+// entry names none, masks the values and caps the free texts.
+absl::Status PrepareEntry(AuditEntry& e) {
   if (e.entity_type.empty() || e.entity_id.empty() || e.action.empty()) {
     return absl::InternalError("audit entry without entity or action");
   }
@@ -284,15 +288,51 @@ absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry e) {
   }
   if (e.request_id.size() > 128) e.request_id.resize(128);
   if (e.note.size() > 512) e.note.resize(512);
+  return absl::OkStatus();
+}
+
+constexpr char kInsertEntries[] =
+    "INSERT INTO audit_log (entity_type, entity_id, action, actor_id,"
+    " actor_service, request_id, at, owner_id, owner_org_path, changes,"
+    " note) VALUES ";
+constexpr char kEntryRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+void AddEntryParams(const AuditEntry& e, std::vector<db::Param>& params) {
+  params.emplace_back(e.entity_type);
+  params.emplace_back(e.entity_id);
+  params.emplace_back(e.action);
+  params.emplace_back(e.actor_id);
+  params.emplace_back(e.actor_service);
+  params.emplace_back(e.request_id);
+  params.emplace_back(e.at);
+  params.emplace_back(e.owner_id);
+  params.emplace_back(e.owner_org_path);
+  params.emplace_back(ChangesToJson(e.changes));
+  params.emplace_back(e.note);
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry e) {
+  RETURN_IF_ERROR(PrepareEntry(e));
+  std::vector<db::Param> params;
+  AddEntryParams(e, params);
   RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO audit_log (entity_type, entity_id, action, actor_id,"
-              " actor_service, request_id, at, owner_id, owner_org_path,"
-              " changes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {e.entity_type, e.entity_id, e.action, e.actor_id,
-               e.actor_service, e.request_id, e.at, e.owner_id,
-               e.owner_org_path, ChangesToJson(e.changes), e.note})
-          .status());
+      tx.Exec(absl::StrCat(kInsertEntries, kEntryRow), params).status());
   return tx.LastInsertId();
+}
+
+absl::Status AppendMany(db::Connection& tx, std::vector<AuditEntry> entries) {
+  if (entries.empty()) return absl::OkStatus();
+  std::string sql = kInsertEntries;
+  std::vector<db::Param> params;
+  params.reserve(entries.size() * 11);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    RETURN_IF_ERROR(PrepareEntry(entries[i]));
+    absl::StrAppend(&sql, i == 0 ? "" : ",", kEntryRow);
+    AddEntryParams(entries[i], params);
+  }
+  return tx.Exec(sql, params).status();
 }
 
 absl::Status Append(db::Connection& tx, AuditEntry entry) {

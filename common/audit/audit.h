@@ -130,6 +130,9 @@ AuditEntry Change(std::string entity_type, int64_t entity_id,
 absl::StatusOr<int64_t> AppendEntry(db::Connection& tx, AuditEntry entry);
 // The same, for RETURN_IF_ERROR one-liners.
 absl::Status Append(db::Connection& tx, AuditEntry entry);
+// Several entries in one multi-row INSERT (batch writes: one round trip,
+// not one per entry); ids are not returned. No-op when empty.
+absl::Status AppendMany(db::Connection& tx, std::vector<AuditEntry> entries);
 
 // Changes as stored (JSON array of {"f","o","n"}) and back.
 std::string ChangesToJson(const std::vector<FieldChange>& changes);

@@ -89,11 +89,20 @@ absl::Status Connection::Fail(int code, const std::string& state,
 absl::StatusOr<sql::PreparedStatement*> Connection::Prepare(
     const std::string& sql) {
   auto it = statements_.find(sql);
-  if (it != statements_.end()) return it->second.get();
+  if (it != statements_.end()) {
+    lru_.splice(lru_.end(), lru_, it->second.lru);
+    return it->second.stmt.get();
+  }
+  if (statements_.size() >= kMaxCachedStatements) {
+    statements_.erase(lru_.front());  // closes the server-side statement
+    lru_.pop_front();
+  }
   try {
     std::unique_ptr<sql::PreparedStatement> stmt(conn_->prepareStatement(sql));
     sql::PreparedStatement* raw = stmt.get();
-    statements_.emplace(sql, std::move(stmt));
+    lru_.push_back(sql);
+    statements_.emplace(
+        sql, CachedStatement{std::move(stmt), std::prev(lru_.end())});
     return raw;
   } catch (const sql::SQLException& e) {
     return Fail(e.getErrorCode(), e.getSQLState(), e.what());

@@ -4,6 +4,7 @@
 // come back as absl::Status.
 #pragma once
 
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,7 +70,17 @@ class Connection {
                     const std::string& message);
 
   std::unique_ptr<sql::Connection> conn_;
-  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  // Prepared statements by SQL text, least recently used first in `lru_`.
+  // Bounded: batch writes and IN lists make one text per row count, and
+  // each cached statement holds a server-side handle (the server caps them
+  // all at max_prepared_stmt_count).
+  static constexpr size_t kMaxCachedStatements = 256;
+  struct CachedStatement {
+    std::unique_ptr<sql::PreparedStatement> stmt;
+    std::list<std::string>::iterator lru;
+  };
+  std::map<std::string, CachedStatement> statements_;
+  std::list<std::string> lru_;
   bool in_transaction_ = false;
   bool broken_ = false;
   absl::Time last_used_ = absl::InfinitePast();

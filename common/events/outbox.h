@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -42,5 +43,16 @@ absl::StatusOr<std::string> AppendToOutbox(db::Connection& conn,
                                            const std::string& aggregate_id,
                                            const nlohmann::json& payload,
                                            absl::Time now);
+
+// An outbox row with a new event id, for AppendManyToOutbox.
+OutboxEvent MakeOutboxEvent(const std::string& stream, const std::string& type,
+                            const std::string& aggregate_id,
+                            const nlohmann::json& payload, absl::Time now);
+
+// Inserts all `events` with one multi-row INSERT on `conn` (inside the
+// transaction of the changes): batch writes pay one round trip, not one
+// per event. No-op when empty.
+absl::Status AppendManyToOutbox(db::Connection& conn,
+                                const std::vector<OutboxEvent>& events);
 
 }  // namespace crm::events

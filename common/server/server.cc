@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 #include "common/server/admin_server.h"
@@ -57,6 +58,10 @@ void ServiceHost::AddService(grpc::Service* service) {
 }
 
 absl::Status ServiceHost::Start() {
+  // Debian's abseil is built without NDEBUG, so absl::Mutex (every lock in
+  // gRPC) runs its debug deadlock detector: a graph update and a stack
+  // trace per lock, a few percent of a busy server's CPU (ADR 0027).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -71,6 +76,13 @@ absl::Status ServiceHost::Start() {
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Handlers block (database, other services), so a burst runs on as many
+  // threads as calls. gRPC's default keeps only 2 idle threads: the rest
+  // exit when the burst ends and are created again for the next one.
+  // Thread churn was most of the CPU of concurrent CreateLeads (ADR 0027).
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+      options_.max_idle_threads);
   for (grpc::Service* s : services_) builder.RegisterService(s);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

@@ -40,6 +40,10 @@ struct ServerOptions {
   // once; Read() defaults to 5s, the Kubernetes preStop sleep.
   absl::Duration drain_delay = absl::ZeroDuration();
   absl::Duration keepalive_time = absl::Seconds(30);
+  // Handler threads kept waiting for calls between bursts (gRPC's
+  // MAX_POLLERS; its default, 2, makes every burst create its threads
+  // anew). Idle threads cost a stack each, no CPU.
+  int max_idle_threads = 64;
   // Full method names callable without a token (besides health/reflection).
   std::set<std::string> public_methods;
   // The admin HTTP port (/metrics, /healthz; admin_server.h). Empty: none.

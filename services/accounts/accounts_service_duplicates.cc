@@ -4,7 +4,7 @@
 // candidates the caller may not see come without owner. A draft that fails
 // validation yields an entry with `error` (the INVALID_ARGUMENT message)
 // instead of failing the batch. The exact keys of all drafts are looked up
-// with one IN query; the similar-name search runs per draft.
+// with one IN query, the similar names of all drafts with another.
 #include <map>
 #include <set>
 
@@ -62,6 +62,12 @@ grpc::Status AccountsServiceImpl::CheckDuplicatesBatch(
       if (a.credit_code.has_value()) by_code.emplace(*a.credit_code, &a);
       if (a.phone.has_value()) by_phone.emplace(*a.phone, &a);
     }
+    // Similar names of the whole batch in one query too.
+    std::vector<std::vector<std::string>> grams(req->drafts_size());
+    for (int i = 0; i < req->drafts_size(); ++i)
+      if (drafts[i].has_value()) grams[i] = NameGrams(drafts[i]->name_norm);
+    ASSIGN_OR_RETURN(std::vector<std::vector<AccountStore::GramHit>> hits_all,
+                     accounts_->FindByNameGramsMany(grams, kSimilarCandidates));
     for (int i = 0; i < req->drafts_size(); ++i) {
       pb::DraftDuplicates* out = resp->add_results();
       out->set_index(i);
@@ -79,11 +85,8 @@ grpc::Status AccountsServiceImpl::CheckDuplicatesBatch(
       if (d.credit_code.has_value()) add(by_code.equal_range(*d.credit_code));
       if (d.kind == AccountKind::kPerson && d.phone.has_value())
         add(by_phone.equal_range(*d.phone));
-      ASSIGN_OR_RETURN(std::vector<AccountStore::GramHit> hits,
-                       accounts_->FindByNameGrams(NameGrams(d.name_norm),
-                                                  kSimilarCandidates));
       std::vector<AccountRecord> similar;
-      for (auto& h : hits) similar.push_back(std::move(h.account));
+      for (auto& h : hits_all[i]) similar.push_back(std::move(h.account));
       for (const Candidate& c : RankDuplicates(d, exact, similar)) {
         ToProto(c,
                 c.owner_id.has_value() &&

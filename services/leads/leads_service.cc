@@ -55,12 +55,12 @@ LeadsServiceImpl::LeadsServiceImpl(
       identity_(std::move(identity)),
       accounts_(std::move(accounts)),
       opportunities_(std::move(opportunities)),
-      account_checks_(
-          kMaxCheckBatch,
-          [this](const std::string& authorization,
-                 const std::vector<crm::accounts::v1::Account>& drafts) {
-            return CheckAccountsBatch(authorization, drafts);
-          }),
+      captures_(
+          kMaxCaptureBatch,
+          [this](const std::string&, const std::vector<CaptureJob>& jobs) {
+            return CaptureBatch(jobs);
+          },
+          kCaptureBatchesInFlight),
       leads_(pool, clock),
       pools_(pool, clock),
       rules_(pool, clock),
@@ -232,96 +232,48 @@ grpc::Status LeadsServiceImpl::CreateLead(grpc::ServerContext* ctx,
                                 /*enforce_required=*/!p.IsService());
     }
     if (cleansed.ok()) in.keys = DedupKeys(l.d);
-    ASSIGN_OR_RETURN(LeadStore::Probe probe,
-                     leads_.ProbeCapture(req->request_id(), in.keys));
-    std::optional<LeadStore::Outcome>& prior = probe.prior;
-    if (prior.has_value()) {
-      if (prior->merged && !Visible(p, prior->lead)) {
-        resp->mutable_lead()->set_id(prior->lead.id);
-        resp->mutable_lead()->set_status(
-            static_cast<pb::LeadStatus>(prior->lead.status));
+    if (cleansed.ok()) {
+      absl::StatusOr<int> quality =
+          ResolveSource("lead.", &l.channel_id, &l.campaign_id,
+                        by_code ? &*by_code : nullptr);
+      if (quality.ok()) {
+        l.score = ScoreOf(l.d, *quality, 0, 0);
       } else {
-        ToProto(prior->lead, resp->mutable_lead());
-        RETURN_IF_ERROR(fields.PresentMany(
-            cf, p, {{prior->lead.id, resp->mutable_lead()}}));
+        cleansed = quality.status();
       }
-      resp->set_merged(prior->merged);
-      return absl::OkStatus();
     }
-    RETURN_IF_ERROR(cleansed);
-    ASSIGN_OR_RETURN(int quality,
-                     ResolveSource("lead.", &l.channel_id, &l.campaign_id,
-                                   by_code ? &*by_code : nullptr));
-    l.score = ScoreOf(l.d, quality, 0, 0);
     l.created_by = p.user_id;
-
-    // A capture that will merge into an open lead needs no account check.
-    const bool keys_free = probe.held.empty();
-    std::optional<AccountMatch> match;
-    if (keys_free) {
-      ASSIGN_OR_RETURN(match, MatchAccount(ctx, l.d));
-    }
-    if (match.has_value()) {
-      l.existing_customer = true;
-      l.account_id = match->account_id;
-      if (match->owner.has_value()) {
-        l.owner_id = match->owner->user_id;
-        l.owner_org_path = match->owner->org_path;
-      }
-    } else if (req->keep()) {
-      l.owner_id = p.user_id;
-      l.owner_org_path = p.org_path;
-    }
-    if (!l.owner_id.has_value()) {
-      if (req->pool_id() > 0) {
-        absl::StatusOr<LeadPoolRecord> pool = pools_.Get(req->pool_id());
-        if (absl::IsNotFound(pool.status())) {
-          return InvalidField(
-              "pool_id",
-              absl::StrCat("lead pool ", req->pool_id(), " does not exist"));
-        }
-        RETURN_IF_ERROR(pool.status());
-        if (pool->region_code != l.d.region_code) {
-          return InvalidField(
-              "pool_id",
-              absl::StrCat("lead pool ", pool->id, " serves region \"",
-                           pool->region_code, "\", not the lead's \"",
-                           l.d.region_code, "\""));
-        }
-        l.pool_id = pool->id;
-      } else {
-        ASSIGN_OR_RETURN(l.pool_id, RegionPool(l.d.region_code));
-      }
-    }
-    LeadStore::Capture cap{l.channel_id, l.campaign_id, req->request_id(),
-                           p.user_id};
-    // A new lead keeps the values, committed in the lead's transaction (a
-    // crash cannot leave it without them); a capture merged into an open
-    // lead does not overwrite that lead's.
-    customfields::Values stored;
-    LeadStore::OnCreated put_values;
-    if (!cf_values.empty()) {
-      put_values = [&](db::Connection& c, int64_t id) -> absl::Status {
-        ASSIGN_OR_RETURN(stored, fields.store().PutValuesOn(
-                                     c, "lead", id, cf.defs(), cf_values));
-        return absl::OkStatus();
-      };
-    }
-    ASSIGN_OR_RETURN(LeadStore::Outcome out,
-                     leads_.CreateOrMerge(in, cap, keys_free, put_values));
+    // The rest (a retried request's first result, merge, accounts, pool,
+    // the insert) runs in a batch with concurrent captures (ADR 0027).
+    CaptureJob job;
+    job.ctx = ctx;
+    job.principal = &p;
+    job.in = &in;
+    job.cap = LeadStore::Capture{l.channel_id, l.campaign_id, req->request_id(),
+                                 p.user_id};
+    job.invalid = cleansed;
+    job.keep = req->keep();
+    job.pool_id = req->pool_id();
+    job.cf = &cf;
+    job.fields = &fields;
+    job.cf_values = &cf_values;
+    ASSIGN_OR_RETURN(CaptureOutcome r,
+                     captures_.Submit(AuthorizationOf(*ctx), std::move(job)));
+    RETURN_IF_ERROR(r.status());
+    const LeadStore::Outcome& out = r->out;
     if (out.merged && !Visible(p, out.lead)) {
       // Merged into someone else's lead: say so without showing it.
       resp->mutable_lead()->set_id(out.lead.id);
       resp->mutable_lead()->set_status(
           static_cast<pb::LeadStatus>(out.lead.status));
-    } else if (out.merged) {
+    } else if (r->stored.has_value()) {
+      // A new lead's values are the ones just stored: no read back.
+      ToProto(out.lead, resp->mutable_lead());
+      cf.Present(p, *r->stored, resp->mutable_lead());
+    } else {
       ToProto(out.lead, resp->mutable_lead());
       RETURN_IF_ERROR(
           fields.PresentMany(cf, p, {{out.lead.id, resp->mutable_lead()}}));
-    } else {
-      // A new lead's values are the ones just stored: no read back.
-      ToProto(out.lead, resp->mutable_lead());
-      cf.Present(p, stored, resp->mutable_lead());
     }
     resp->set_merged(out.merged);
     return absl::OkStatus();

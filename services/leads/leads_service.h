@@ -19,6 +19,7 @@
 
 #include "common/auth/principal.h"
 #include "common/clock/clock.h"
+#include "common/customfields/entity_fields.h"
 #include "common/db/pool.h"
 #include "common/redis/lock.h"
 #include "crm/accounts/v1/accounts.grpc.pb.h"
@@ -155,9 +156,9 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   grpc::Status ConvertLead(grpc::ServerContext*, const pb::ConvertLeadRequest*,
                            pb::ConvertLeadResponse*) override;
 
-  // CreateLead's coalesced account checks so far: {batch calls, drafts}.
-  std::pair<int64_t, int64_t> AccountCheckCounts() const {
-    return account_checks_.Counts();
+  // CreateLead's capture batches so far: {batches, captures}.
+  std::pair<int64_t, int64_t> CaptureCounts() const {
+    return captures_.Counts();
   }
 
  private:
@@ -186,11 +187,45 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   // The region's default pool id, cached (pools are never deleted).
   absl::StatusOr<int64_t> RegionPool(const std::string& region);
 
+  // leads_service_capture.cc: CreateLead's captures, coalesced into
+  // batches (ADR 0027). A job points into its caller's frame, which waits
+  // for the result.
+  struct CaptureJob {
+    grpc::ServerContext* ctx = nullptr;
+    const auth::Principal* principal = nullptr;
+    // Cleansed, source resolved, scored; owner and pool are set here.
+    LeadStore::NewLead* in = nullptr;
+    LeadStore::Capture cap;
+    // An input error, reported unless the request_id has a first result.
+    absl::Status invalid;
+    bool keep = false;
+    int64_t pool_id = 0;  // requested pool; 0 = the region's default
+    const customfields::EntityContext* cf = nullptr;
+    customfields::EntityFields* fields = nullptr;
+    const customfields::Values* cf_values = nullptr;
+  };
+  struct CaptureResult {
+    LeadStore::Outcome out;
+    // The custom values written by this capture: a new lead's response
+    // shows them without a read back. Unset: read them (merged, retried).
+    std::optional<customfields::Values> stored;
+  };
+  using CaptureOutcome = absl::StatusOr<CaptureResult>;
+  absl::StatusOr<std::vector<CaptureOutcome>> CaptureBatch(
+      const std::vector<CaptureJob>& jobs);
+  // Sets the owner (existing customer's, or the keeping caller) or the
+  // pool of a capture about to be inserted.
+  absl::Status PlaceCapture(const CaptureJob& job,
+                            const std::optional<AccountMatch>& match);
+  // One capture on its own (CreateOrMerge: merges, races, retries).
+  CaptureOutcome CaptureOne(const CaptureJob& job);
+  static constexpr size_t kMaxCaptureBatch = 100;
+  // Batches of one caller running at once: while one waits for accounts or
+  // the database, the next one's captures are already on their way.
+  static constexpr int kCaptureBatchesInFlight = 2;
+
   // leads_service_accounts.cc: captures against existing accounts.
-  // One capture; concurrent ones are coalesced into batch calls.
-  absl::StatusOr<std::optional<AccountMatch>> MatchAccount(
-      grpc::ServerContext* ctx, const LeadDraft& d);
-  // One result per draft (imports): CheckDuplicatesBatch calls, at most
+  // One result per draft: CheckDuplicatesBatch calls, at most
   // config_.account_check_concurrency in flight.
   absl::StatusOr<std::vector<std::optional<AccountMatch>>> MatchAccounts(
       grpc::ServerContext* ctx, const std::vector<const LeadDraft*>& drafts);
@@ -217,9 +252,8 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
   std::shared_ptr<crm::accounts::v1::AccountsService::StubInterface> accounts_;
   std::shared_ptr<crm::opportunities::v1::OpportunitiesService::StubInterface>
       opportunities_;
-  // CreateLead's account checks, coalesced per authorization (ADR 0023).
-  Coalescer<crm::accounts::v1::Account, crm::accounts::v1::DraftDuplicates>
-      account_checks_;
+  // CreateLead's captures, coalesced per authorization (ADR 0023, 0027).
+  Coalescer<CaptureJob, CaptureOutcome> captures_;
   LeadStore leads_;
   PoolStore pools_;
   RuleStore rules_;
@@ -230,6 +264,9 @@ class LeadsServiceImpl final : public pb::LeadsService::Service {
 };
 
 bool IsManager(const auth::Principal& p);
+// The call's "authorization" metadata ("" without): captures are batched
+// per authorization, and accounts is called with it.
+std::string AuthorizationOf(const grpc::ServerContext& ctx);
 absl::Status RequireManager(const auth::Principal& p, std::string_view what);
 
 }  // namespace crm::leads

@@ -1,11 +1,10 @@
 // Captures against existing customers: accounts' duplicate check, called
 // with the caller's token (so accounts applies the caller's data scope).
 //
-// CreateLead goes through the Coalescer (coalescer.h, ADR 0023): concurrent
-// captures with the same authorization share one CheckDuplicatesBatch call
-// (up to 500 drafts); a capture alone makes a call of one. ImportLeads
-// checks each batch of rows with CheckDuplicatesBatch directly, split over
-// at most LeadsConfig::account_check_concurrency parallel calls.
+// CreateLead's capture batches (leads_service_capture.cc, ADR 0027) make one
+// CheckDuplicatesBatch call per batch; ImportLeads checks each batch of rows
+// the same way, split over at most LeadsConfig::account_check_concurrency
+// parallel calls.
 //
 // The draft sent: a company with a credit code as a COMPANY (exact credit
 // code + similar names); otherwise, with a phone, as a PERSON named after
@@ -67,13 +66,13 @@ const apb::DuplicateCandidate* MatchingCandidate(
   return nullptr;
 }
 
+}  // namespace
+
 std::string AuthorizationOf(const grpc::ServerContext& ctx) {
   auto it = ctx.client_metadata().find("authorization");
   if (it == ctx.client_metadata().end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<apb::DraftDuplicates>>
 LeadsServiceImpl::CheckAccountsBatch(const std::string& authorization,
@@ -132,16 +131,6 @@ absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::ToMatch(
   }
   if (owners != nullptr) (*owners)[c->account_id()] = m.owner;
   return m;
-}
-
-absl::StatusOr<std::optional<AccountMatch>> LeadsServiceImpl::MatchAccount(
-    grpc::ServerContext* ctx, const LeadDraft& d) {
-  if (accounts_ == nullptr) return std::nullopt;
-  std::optional<apb::Account> draft = DraftFor(d);
-  if (!draft.has_value()) return std::nullopt;
-  ASSIGN_OR_RETURN(apb::DraftDuplicates r,
-                   account_checks_.Submit(AuthorizationOf(*ctx), *draft));
-  return ToMatch(ctx, d, r, nullptr);
 }
 
 absl::StatusOr<std::vector<std::optional<AccountMatch>>>

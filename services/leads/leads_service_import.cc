@@ -7,8 +7,10 @@
 // rows of a batch that will not merge are checked against accounts with
 // CheckDuplicatesBatch (split over at most
 // LeadsConfig::account_check_concurrency parallel calls), then the batch is
-// one transaction of CreateOrMerge steps, so a row duplicating an open lead
-// (or an earlier row of the file) is MERGED into it.
+// one transaction: the rows with free keys in multi-row inserts
+// (LeadStore::InsertNewOn), then CreateOrMerge steps for the others, so a
+// row duplicating an open lead (or an earlier row of the file) is MERGED
+// into it.
 //
 // Per row: CREATED, EXISTING_CUSTOMER (created, routed to the account's
 // owner), MERGED (lead_id = the open lead), INVALID ("<field>: <rule>").
@@ -194,15 +196,30 @@ grpc::Status LeadsServiceImpl::ImportLeads(
         s = db::RunInTransaction(*pool_, [&](db::Connection& c) {
           outcomes.assign(batch.size(), {});
           const absl::Time now = clock_->Now();
+          const LeadStore::Capture cap{channel_id, campaign_id, "", p.user_id};
+          // On the first attempt the rows whose keys were free (checked)
+          // go in first, in one multi-row insert each for leads, keys,
+          // captures, events and audit; the rows merging into them or into
+          // open leads follow. A key taken meanwhile aborts the batch and
+          // the retry takes every row through the locking lookup.
+          std::vector<size_t> free_rows;
+          std::vector<LeadStore::Insert> inserts;
+          for (size_t i = 0; attempt == 0 && i < batch.size(); ++i) {
+            if (!batch[i].error.empty() || !checked[i]) continue;
+            free_rows.push_back(i);
+            inserts.push_back(LeadStore::Insert{&news[i], cap});
+          }
+          ASSIGN_OR_RETURN(std::vector<LeadStore::Outcome> created,
+                           LeadStore::InsertNewOn(c, inserts, now));
+          std::vector<bool> done(batch.size(), false);
+          for (size_t k = 0; k < free_rows.size(); ++k) {
+            outcomes[free_rows[k]] = std::move(created[k]);
+            done[free_rows[k]] = true;
+          }
           for (size_t i = 0; i < batch.size(); ++i) {
-            if (!batch[i].error.empty()) continue;
-            LeadStore::Capture cap{channel_id, campaign_id, "", p.user_id};
-            // A row whose keys were free (checked) is inserted without the
-            // locking lookup on the first attempt; a key taken meanwhile
-            // aborts the batch and the retry looks every key up.
-            ASSIGN_OR_RETURN(outcomes[i], LeadStore::CreateOrMergeOn(
-                                              c, news[i], cap, now,
-                                              checked[i] && attempt == 0));
+            if (!batch[i].error.empty() || done[i]) continue;
+            ASSIGN_OR_RETURN(outcomes[i],
+                             LeadStore::CreateOrMergeOn(c, news[i], cap, now));
           }
           return absl::OkStatus();
         });

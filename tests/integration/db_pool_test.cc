@@ -1,5 +1,6 @@
 // common/db against the real MariaDB: pool bounds, healing after killed
-// connections, transactions, deadlock retry, duplicate keys.
+// connections, transactions, deadlock retry, duplicate keys, the bounded
+// prepared-statement cache.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -200,6 +201,35 @@ TEST_F(DbPoolTest, TypedValuesRoundTrip) {
       (*conn)->QueryOne("SELECT * FROM v WHERE id = ?", {1}, "thing 1");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("thing 1 not found"));
+}
+
+// Batch writes and IN lists make one SQL text per row count: the cache of
+// prepared statements is bounded, the least recently used are closed on
+// the server, and an evicted statement is simply prepared again.
+TEST_F(DbPoolTest, PreparedStatementCacheIsBounded) {
+  auto pool = MakePool(1, absl::Seconds(5));
+  auto conn = pool->Borrow();
+  ASSERT_TRUE(conn.ok());
+  auto closed = [&]() -> int64_t {
+    auto row = (*conn)->QueryOne(
+        "SELECT VARIABLE_VALUE AS n FROM information_schema.SESSION_STATUS "
+        "WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'",
+        {}, "status");
+    EXPECT_TRUE(row.ok()) << row.status();
+    return row.ok() ? row->Int("n") : -1;
+  };
+  const int64_t before = closed();
+  for (int i = 0; i < 300; ++i) {
+    auto row = (*conn)->QueryOne(absl::StrCat("SELECT ? + ", i, " AS n"),
+                                 {int64_t{1000}}, "sum");
+    ASSERT_TRUE(row.ok()) << row.status();
+    EXPECT_EQ(row->Int("n"), 1000 + i);
+  }
+  // 300 texts (plus the status query) through a cache of 256.
+  EXPECT_GE(closed() - before, 300 + 1 - 256);
+  auto again = (*conn)->QueryOne("SELECT ? + 0 AS n", {int64_t{7}}, "sum");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->Int("n"), 7);
 }
 
 }  // namespace

@@ -257,7 +257,7 @@ TEST_F(LeadsTest, ConcurrentCapturesShareAccountChecksAndKeepTheirAnswers) {
   hidden.set_region_code("east");
   const int64_t hidden_id = h.accounts().CreateAccountOk(rep.token, hidden);
 
-  const auto before = h.service().AccountCheckCounts();
+  const auto before = h.service().CaptureCounts();
   std::vector<pb::CreateLeadResponse> out(17);
   std::vector<grpc::Status> status(17);
   std::vector<std::thread> threads;
@@ -292,9 +292,9 @@ TEST_F(LeadsTest, ConcurrentCapturesShareAccountChecksAndKeepTheirAnswers) {
   EXPECT_EQ(out[16].lead().account_id(), hidden_id);
   EXPECT_EQ(out[16].lead().owner_id(), 0);  // not shown to the north rep
   EXPECT_GT(out[16].lead().pool_id(), 0);
-  const auto after = h.service().AccountCheckCounts();
-  EXPECT_EQ(after.second - before.second, 17);  // every capture was checked
-  EXPECT_LE(after.first - before.first, 17);    // in as many calls or fewer
+  const auto after = h.service().CaptureCounts();
+  EXPECT_EQ(after.second - before.second, 17);  // every capture was batched
+  EXPECT_LE(after.first - before.first, 17);    // in as many batches or fewer
 }
 
 TEST_F(LeadsTest, ARetriedCaptureReturnsItsFirstResultEvenIfNowInvalid) {

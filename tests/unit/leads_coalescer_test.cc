@@ -1,7 +1,8 @@
 // The Coalescer of CreateLead's account checks (services/leads/coalescer.h):
 // a caller alone makes its own call at once; callers arriving while a call
 // is in flight share the next one; results go back in order; a failed call
-// fails all its members; keys never mix; max_batch caps a call.
+// fails all its members; keys never mix; max_batch caps a call;
+// max_concurrent calls of one key run side by side.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -172,6 +173,37 @@ TEST(LeadsCoalescerTest, AWrongResultCountIsAnInternalError) {
   b.short_ = true;
   IntCoalescer c = Make(b);
   EXPECT_EQ(c.Submit("t", 1).status().code(), absl::StatusCode::kInternal);
+}
+
+TEST(LeadsCoalescerTest, MaxConcurrentCallsRunSideBySide) {
+  Backend b;
+  IntCoalescer c(
+      500,
+      [&b](const std::string& k, const std::vector<int>& items) {
+        return b.Call(k, items);
+      },
+      /*max_concurrent=*/2);
+  b.Hold();
+  std::vector<int> got(6, -1);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { got[0] = *c.Submit("t", 100); });
+  b.WaitInCall(1);
+  threads.emplace_back([&] { got[1] = *c.Submit("t", 101); });
+  b.WaitInCall(2);  // a second call of the same key, alone, in flight
+  for (int i = 2; i < 6; ++i)
+    threads.emplace_back([&, i] { got[i] = *c.Submit("t", i); });
+  WaitQueued(c, "t", 4);  // both slots busy: the rest queue
+  b.Release();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(got[0], 200);
+  EXPECT_EQ(got[1], 202);
+  for (int i = 2; i < 6; ++i) EXPECT_EQ(got[i], 2 * i);
+  auto calls = b.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2].second.size(), 4u);  // the queue went to one freed slot
+  EXPECT_EQ(c.Queued("t"), 0u);
+  // Both slots are free again: a caller alone calls at once.
+  EXPECT_EQ(*c.Submit("t", 9), 18);
 }
 
 TEST(LeadsCoalescerTest, ManyThreadsAllGetTheirOwnResult) {

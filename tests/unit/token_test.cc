@@ -103,6 +103,26 @@ TEST(TokenTest, ExpiredByInjectedClock) {
   EXPECT_THAT(p.status().message(), HasSubstr("expired"));
 }
 
+TEST(TokenTest, AVerifiedTokenIsAnsweredAgainUntilItExpires) {
+  auto clock = std::make_shared<ManualClock>(absl::Now());
+  auto codec = TokenCodec::Create(kKey, clock);
+  auto issued = codec->Issue(Rep(), absl::Minutes(15));
+  auto first = codec->Verify(issued.token);
+  ASSERT_TRUE(first.ok()) << first.status();
+  TokenCodec copy = *codec;  // copies share the cache
+  auto again = copy.Verify(issued.token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->user_id, first->user_id);
+  EXPECT_EQ(again->org_path, first->org_path);
+  EXPECT_EQ(again->roles, first->roles);
+  // Another key's codec never sees this cache.
+  auto other = TokenCodec::Create(std::string(kKey).replace(0, 1, "x"), clock);
+  EXPECT_FALSE(other->Verify(issued.token).ok());
+  clock->Advance(absl::Minutes(16));
+  EXPECT_EQ(copy.Verify(issued.token).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 TEST(TokenTest, ExpiredByRealTime) {
   // Issued two hours ago with a 15 minute life: the library's own check fails
   // too.

@@ -268,26 +268,47 @@ absl::StatusOr<std::vector<AccountRecord>> AccountStore::FindExactAny(
 absl::StatusOr<std::vector<AccountStore::GramHit>>
 AccountStore::FindByNameGrams(const std::vector<std::string>& grams,
                               int limit) {
-  std::vector<GramHit> out;
-  if (grams.empty()) return out;
+  ASSIGN_OR_RETURN(std::vector<std::vector<GramHit>> hits,
+                   FindByNameGramsMany({grams}, limit));
+  return std::move(hits.front());
+}
+
+absl::StatusOr<std::vector<std::vector<AccountStore::GramHit>>>
+AccountStore::FindByNameGramsMany(
+    const std::vector<std::vector<std::string>>& grams, int limit) {
+  std::vector<std::vector<GramHit>> out(grams.size());
+  // [{"d": draft index, "g": gram}, ...] for JSON_TABLE.
+  nlohmann::json words = nlohmann::json::array();
+  for (size_t d = 0; d < grams.size(); ++d)
+    for (const std::string& g : grams[d]) words.push_back({{"d", d}, {"g", g}});
+  if (words.empty()) return out;
   RETURN_IF_ERROR(
       db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
+        // Per draft, the `limit` accounts sharing the most grams (ranked
+        // after grouping), in one statement for the whole batch.
         ASSIGN_OR_RETURN(
             db::Rows rows,
-            c.Query(absl::StrCat("SELECT ", kAccountColumns,
-                                 ", h.shared FROM ("
-                                 " SELECT g.account_id, COUNT(*) AS shared "
-                                 "FROM account_name_grams g"
-                                 " JOIN JSON_TABLE(?, '$[*]' COLUMNS (gram "
-                                 "VARCHAR(16) PATH '$')) w"
-                                 "   ON w.gram = g.gram"
-                                 " GROUP BY g.account_id ORDER BY shared DESC, "
-                                 "g.account_id LIMIT ?) h"
-                                 " JOIN accounts a ON a.id = h.account_id "
-                                 "ORDER BY h.shared DESC, a.id"),
-                    {nlohmann::json(grams).dump(), limit}));
-        for (const db::Row& r : rows)
-          out.push_back({AccountFromRow(r), static_cast<int>(r.Int("shared"))});
+            c.Query(absl::StrCat(
+                        "SELECT ", kAccountColumns,
+                        ", h.draft, h.shared FROM ("
+                        " SELECT w.draft, g.account_id, COUNT(*) AS shared,"
+                        " ROW_NUMBER() OVER (PARTITION BY w.draft ORDER BY"
+                        " COUNT(*) DESC, g.account_id) AS rn"
+                        " FROM account_name_grams g"
+                        " JOIN JSON_TABLE(?, '$[*]' COLUMNS (draft INT PATH"
+                        " '$.d', gram VARCHAR(16) PATH '$.g')) w"
+                        "   ON w.gram = g.gram"
+                        " GROUP BY w.draft, g.account_id) h"
+                        " JOIN accounts a ON a.id = h.account_id"
+                        " WHERE h.rn <= ?"
+                        " ORDER BY h.draft, h.shared DESC, a.id"),
+                    {words.dump(), limit}));
+        for (const db::Row& r : rows) {
+          const int64_t d = r.Int("draft");
+          if (d < 0 || d >= static_cast<int64_t>(out.size())) continue;
+          out[d].push_back(
+              {AccountFromRow(r), static_cast<int>(r.Int("shared"))});
+        }
         return absl::OkStatus();
       }));
   return out;

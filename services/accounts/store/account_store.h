@@ -53,6 +53,9 @@ class AccountStore {
   // Accounts sharing the most name n-grams with `grams`, best first.
   absl::StatusOr<std::vector<GramHit>> FindByNameGrams(
       const std::vector<std::string>& grams, int limit);
+  // The same for several drafts in one query: one list per draft, in order.
+  absl::StatusOr<std::vector<std::vector<GramHit>>> FindByNameGramsMany(
+      const std::vector<std::vector<std::string>>& grams, int limit);
 
   struct ListFilter {
     std::optional<int64_t> owner_id;

@@ -7,9 +7,10 @@
 
 namespace crm::leads {
 
-absl::Status AuditLead(db::Connection& c, const std::string& action,
-                       const LeadRecord* before, const LeadRecord* after,
-                       absl::Time now, const std::string& note) {
+audit::AuditEntry LeadAuditEntry(const std::string& action,
+                                 const LeadRecord* before,
+                                 const LeadRecord* after, absl::Time now,
+                                 const std::string& note) {
   std::optional<crm::leads::v1::Lead> b, a;
   if (before != nullptr) ToProto(*before, &b.emplace());
   if (after != nullptr) ToProto(*after, &a.emplace());
@@ -17,7 +18,13 @@ absl::Status AuditLead(db::Connection& c, const std::string& action,
   audit::AuditEntry e = audit::Change("lead", id, action, b ? &*b : nullptr,
                                       a ? &*a : nullptr, now);
   e.note = note;
-  return audit::Append(c, std::move(e));
+  return e;
+}
+
+absl::Status AuditLead(db::Connection& c, const std::string& action,
+                       const LeadRecord* before, const LeadRecord* after,
+                       absl::Time now, const std::string& note) {
+  return audit::Append(c, LeadAuditEntry(action, before, after, now, note));
 }
 
 }  // namespace crm::leads

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/audit/audit.h"
 #include "common/db/connection.h"
 #include "services/leads/store/records.h"
 
@@ -17,5 +18,10 @@ namespace crm::leads {
 absl::Status AuditLead(db::Connection& c, const std::string& action,
                        const LeadRecord* before, const LeadRecord* after,
                        absl::Time now, const std::string& note = "");
+// The same entry, for audit::AppendMany (batch writes).
+audit::AuditEntry LeadAuditEntry(const std::string& action,
+                                 const LeadRecord* before,
+                                 const LeadRecord* after, absl::Time now,
+                                 const std::string& note = "");
 
 }  // namespace crm::leads

@@ -6,8 +6,7 @@
 
 namespace crm::leads {
 
-absl::Status AppendLeadCreated(db::Connection& c, const LeadRecord& l,
-                               absl::Time now) {
+events::OutboxEvent LeadCreatedEvent(const LeadRecord& l, absl::Time now) {
   nlohmann::json j = {{"lead_id", l.id},
                       {"kind", static_cast<int>(l.d.kind)},
                       {"status", StatusName(l.status)},
@@ -20,24 +19,36 @@ absl::Status AppendLeadCreated(db::Connection& c, const LeadRecord& l,
                       {"existing_customer", l.existing_customer},
                       {"account_id", l.account_id},
                       {"score", l.score.total}};
-  return events::AppendToOutbox(c, kLeadsStream, "LeadCreated",
-                                std::to_string(l.id), j, now)
-      .status();
+  return events::MakeOutboxEvent(kLeadsStream, "LeadCreated",
+                                 std::to_string(l.id), j, now);
 }
 
-absl::Status AppendLeadAssigned(db::Connection& c, int64_t lead_id,
-                                const Owner& owner, int64_t assigned_by,
-                                const std::string& rule, int64_t from_owner_id,
-                                absl::Time now) {
+absl::Status AppendLeadCreated(db::Connection& c, const LeadRecord& l,
+                               absl::Time now) {
+  return events::AppendManyToOutbox(c, {LeadCreatedEvent(l, now)});
+}
+
+events::OutboxEvent LeadAssignedEvent(int64_t lead_id, const Owner& owner,
+                                      int64_t assigned_by,
+                                      const std::string& rule,
+                                      int64_t from_owner_id, absl::Time now) {
   nlohmann::json j = {{"lead_id", lead_id},
                       {"owner_id", owner.user_id},
                       {"owner_org_path", owner.org_path},
                       {"assigned_by", assigned_by},
                       {"rule", rule},
                       {"from_owner_id", from_owner_id}};
-  return events::AppendToOutbox(c, kLeadsStream, "LeadAssigned",
-                                std::to_string(lead_id), j, now)
-      .status();
+  return events::MakeOutboxEvent(kLeadsStream, "LeadAssigned",
+                                 std::to_string(lead_id), j, now);
+}
+
+absl::Status AppendLeadAssigned(db::Connection& c, int64_t lead_id,
+                                const Owner& owner, int64_t assigned_by,
+                                const std::string& rule, int64_t from_owner_id,
+                                absl::Time now) {
+  return events::AppendManyToOutbox(
+      c, {LeadAssignedEvent(lead_id, owner, assigned_by, rule, from_owner_id,
+                            now)});
 }
 
 absl::Status AppendLeadConverted(db::Connection& c, const LeadRecord& l,

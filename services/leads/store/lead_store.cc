@@ -1,9 +1,13 @@
 #include "services/leads/store/lead_store.h"
 
+#include <algorithm>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/audit/audit.h"
 #include "common/db/transaction.h"
 #include "common/status/status.h"
 #include "services/leads/store/lead_audit.h"
@@ -83,16 +87,151 @@ absl::Status InsertKeys(db::Connection& c, int64_t lead_id,
       .status();
 }
 
+// One lead_captures row per (lead id, capture), one INSERT.
+absl::Status InsertCaptures(db::Connection& c,
+                            const std::vector<int64_t>& lead_ids, bool merged,
+                            const std::vector<const LeadStore::Capture*>& caps,
+                            absl::Time now) {
+  if (caps.empty()) return absl::OkStatus();
+  std::string sql =
+      "INSERT INTO lead_captures (lead_id, merged, channel_id, campaign_id, "
+      "request_id, captured_at) VALUES ";
+  std::vector<db::Param> params;
+  params.reserve(caps.size() * 6);
+  for (size_t i = 0; i < caps.size(); ++i) {
+    const LeadStore::Capture& cap = *caps[i];
+    std::optional<std::string> request;
+    if (!cap.request_id.empty()) request = cap.request_id;
+    absl::StrAppend(&sql, i == 0 ? "" : ",", "(?, ?, ?, ?, ?, ?)");
+    params.emplace_back(lead_ids[i]);
+    params.emplace_back(merged);
+    params.emplace_back(cap.channel_id);
+    params.emplace_back(cap.campaign_id);
+    params.emplace_back(request);
+    params.emplace_back(now);
+  }
+  return c.Exec(sql, params).status();
+}
+
 absl::Status InsertCapture(db::Connection& c, int64_t lead_id, bool merged,
                            const LeadStore::Capture& cap, absl::Time now) {
-  std::optional<std::string> request;
-  if (!cap.request_id.empty()) request = cap.request_id;
-  return c
-      .Exec(
-          "INSERT INTO lead_captures (lead_id, merged, channel_id, "
-          "campaign_id, request_id, captured_at) VALUES (?, ?, ?, ?, ?, ?)",
-          {lead_id, merged, cap.channel_id, cap.campaign_id, request, now})
-      .status();
+  return InsertCaptures(c, {lead_id}, merged, {&cap}, now);
+}
+
+// innodb_autoinc_lock_mode and auto_increment_increment, read once: a
+// multi-row INSERT gets consecutive ids (step `increment`) unless the lock
+// mode is 2 ("interleaved"), where concurrent inserts may take ids in
+// between and rows must be inserted one at a time to know their ids.
+struct AutoIncrement {
+  bool consecutive = false;
+  int64_t increment = 1;
+};
+absl::StatusOr<AutoIncrement> AutoIncrementOf(db::Connection& c) {
+  static std::mutex mu;
+  static std::optional<AutoIncrement> known;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (known.has_value()) return *known;
+  }
+  ASSIGN_OR_RETURN(db::Row r,
+                   c.QueryOne("SELECT @@innodb_autoinc_lock_mode AS mode, "
+                              "@@auto_increment_increment AS inc",
+                              {}, "auto increment settings"));
+  AutoIncrement a{r.Int("mode") <= 1, std::max<int64_t>(1, r.Int("inc"))};
+  std::lock_guard<std::mutex> lock(mu);
+  known = a;
+  return a;
+}
+
+constexpr char kInsertLeads[] =
+    "INSERT INTO leads (kind, company_name, company_norm, contact_name, "
+    "phone, email, region_code, city, channel_id, campaign_id, notes, "
+    "custom_json, industry, company_size, credit_code, status, score, "
+    "score_json, owner_id, owner_org_path, pool_id, existing_customer, "
+    "account_id, assigned_at, created_by, created_at, updated_at) VALUES ";
+constexpr char kLeadRow[] =
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?)";
+
+// `l` as inserted (status, assigned_at, created/updated_at set).
+void AddLeadParams(const LeadRecord& l, std::vector<db::Param>& p) {
+  p.emplace_back(static_cast<int>(l.d.kind));
+  p.emplace_back(l.d.company_name);
+  p.emplace_back(l.d.company_norm);
+  p.emplace_back(l.d.contact_name);
+  p.emplace_back(l.d.phone);
+  p.emplace_back(l.d.email);
+  p.emplace_back(l.d.region_code);
+  p.emplace_back(l.d.city);
+  p.emplace_back(l.channel_id);
+  p.emplace_back(l.campaign_id);
+  p.emplace_back(l.d.notes);
+  p.emplace_back(CustomJson(l.d.custom));
+  p.emplace_back(l.d.industry);
+  p.emplace_back(l.d.company_size);
+  p.emplace_back(l.d.credit_code);
+  p.emplace_back(static_cast<int>(l.status));
+  p.emplace_back(l.score.total);
+  p.emplace_back(ScoreJson(l.score));
+  p.emplace_back(l.owner_id);
+  p.emplace_back(l.owner_org_path);
+  p.emplace_back(l.pool_id);
+  p.emplace_back(l.existing_customer);
+  p.emplace_back(l.account_id);
+  p.emplace_back(l.assigned_at);
+  p.emplace_back(l.created_by);
+  p.emplace_back(l.created_at);
+  p.emplace_back(l.updated_at);
+}
+
+// Inserts `leads` (ids not yet known) and sets their ids.
+absl::Status InsertLeadRows(db::Connection& c, std::vector<LeadRecord>& leads) {
+  ASSIGN_OR_RETURN(AutoIncrement ai, AutoIncrementOf(c));
+  const size_t per_insert = ai.consecutive ? leads.size() : 1;
+  for (size_t begin = 0; begin < leads.size(); begin += per_insert) {
+    const size_t end = std::min(leads.size(), begin + per_insert);
+    std::string sql = kInsertLeads;
+    std::vector<db::Param> params;
+    params.reserve((end - begin) * 27);
+    for (size_t i = begin; i < end; ++i) {
+      absl::StrAppend(&sql, i == begin ? "" : ",", kLeadRow);
+      AddLeadParams(leads[i], params);
+    }
+    ASSIGN_OR_RETURN(int64_t inserted, c.Exec(sql, params));
+    if (inserted != static_cast<int64_t>(end - begin)) {
+      return absl::InternalError(absl::StrCat(
+          "inserted ", inserted, " leads of ", end - begin, " rows"));
+    }
+    // The first id of a multi-row INSERT; the others follow it.
+    ASSIGN_OR_RETURN(int64_t first, c.LastInsertId());
+    for (size_t i = begin; i < end; ++i) {
+      leads[i].id = first + static_cast<int64_t>(i - begin) * ai.increment;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertHistories(db::Connection& c,
+                             const std::vector<HistoryRecord>& hs) {
+  if (hs.empty()) return absl::OkStatus();
+  std::string sql =
+      "INSERT INTO lead_history (lead_id, kind, from_owner_id, to_owner_id, "
+      "actor_id, rule_id, detail, at) VALUES ";
+  std::vector<db::Param> params;
+  params.reserve(hs.size() * 8);
+  for (size_t i = 0; i < hs.size(); ++i) {
+    const HistoryRecord& h = hs[i];
+    absl::StrAppend(&sql, i == 0 ? "" : ",", "(?, ?, ?, ?, ?, ?, ?, ?)");
+    params.emplace_back(h.lead_id);
+    params.emplace_back(static_cast<int>(h.kind));
+    params.emplace_back(h.from_owner_id);
+    params.emplace_back(h.to_owner_id);
+    params.emplace_back(h.actor_id);
+    params.emplace_back(h.rule_id);
+    params.emplace_back(h.detail);
+    params.emplace_back(h.at);
+  }
+  return c.Exec(sql, params).status();
 }
 
 }  // namespace
@@ -162,14 +301,7 @@ absl::StatusOr<LeadRecord> GetLeadOn(db::Connection& c, int64_t id,
 }
 
 absl::Status InsertHistory(db::Connection& c, const HistoryRecord& h) {
-  return c
-      .Exec(
-          "INSERT INTO lead_history (lead_id, kind, from_owner_id, "
-          "to_owner_id, actor_id, rule_id, detail, at) VALUES (?, ?, ?, ?, ?, "
-          "?, ?, ?)",
-          {h.lead_id, static_cast<int>(h.kind), h.from_owner_id, h.to_owner_id,
-           h.actor_id, h.rule_id, h.detail, h.at})
-      .status();
+  return InsertHistories(c, {h});
 }
 
 absl::StatusOr<LeadRecord> LeadStore::Get(int64_t id) {
@@ -215,7 +347,7 @@ absl::StatusOr<std::optional<LeadStore::Outcome>> LeadStore::FindByRequest(
         if (rows.empty()) return absl::OkStatus();
         ASSIGN_OR_RETURN(LeadRecord l,
                          GetLeadOn(c, rows.front().Int("lead_id"), false));
-        out = Outcome{std::move(l), rows.front().Bool("merged")};
+        out = Outcome{std::move(l), rows.front().Bool("merged"), true};
         return absl::OkStatus();
       }));
   return out;
@@ -223,18 +355,31 @@ absl::StatusOr<std::optional<LeadStore::Outcome>> LeadStore::FindByRequest(
 
 absl::StatusOr<LeadStore::Probe> LeadStore::ProbeCapture(
     const std::string& request_id, const std::vector<std::string>& keys) {
+  std::vector<std::string> request_ids;
+  if (!request_id.empty()) request_ids.push_back(request_id);
+  ASSIGN_OR_RETURN(BatchProbe b, ProbeCaptures(request_ids, keys));
   Probe out;
+  out.held = std::move(b.held);
+  if (!b.prior.empty()) out.prior = std::move(b.prior.begin()->second);
+  return out;
+}
+
+absl::StatusOr<LeadStore::BatchProbe> LeadStore::ProbeCaptures(
+    const std::vector<std::string>& request_ids,
+    const std::vector<std::string>& keys) {
+  BatchProbe out;
   std::vector<std::string> parts;
   std::vector<db::Param> params;
-  if (!request_id.empty()) {
+  if (!request_ids.empty()) {
     parts.push_back(
-        "SELECT 0 AS src, lead_id, merged, '' AS dedup_key FROM "
-        "lead_captures WHERE request_id = ?");
-    params.emplace_back(request_id);
+        absl::StrCat("SELECT 0 AS src, lead_id, merged, request_id AS k FROM "
+                     "lead_captures WHERE request_id IN (",
+                     Placeholders(request_ids.size()), ")"));
+    params.insert(params.end(), request_ids.begin(), request_ids.end());
   }
   if (!keys.empty()) {
     parts.push_back(absl::StrCat(
-        "SELECT 1 AS src, lead_id, 0 AS merged, dedup_key FROM lead_keys "
+        "SELECT 1 AS src, lead_id, 0 AS merged, dedup_key AS k FROM lead_keys "
         "WHERE dedup_key IN (",
         Placeholders(keys.size()), ")"));
     params.insert(params.end(), keys.begin(), keys.end());
@@ -244,18 +389,36 @@ absl::StatusOr<LeadStore::Probe> LeadStore::ProbeCapture(
       db::WithConnection(*pool_, [&](db::Connection& c) -> absl::Status {
         ASSIGN_OR_RETURN(db::Rows rows,
                          c.Query(absl::StrJoin(parts, " UNION ALL "), params));
-        out = Probe{};
-        std::optional<std::pair<int64_t, bool>> prior;
+        out = BatchProbe{};
+        std::map<std::string, std::pair<int64_t, bool>> prior;
         for (const db::Row& r : rows) {
           if (r.Int("src") == 0) {
-            prior = {r.Int("lead_id"), r.Bool("merged")};
+            prior[r.String("k")] = {r.Int("lead_id"), r.Bool("merged")};
           } else {
-            out.held.insert(r.String("dedup_key"));
+            out.held.insert(r.String("k"));
           }
         }
-        if (prior.has_value()) {
-          ASSIGN_OR_RETURN(LeadRecord l, GetLeadOn(c, prior->first, false));
-          out.prior = Outcome{std::move(l), prior->second};
+        if (prior.empty()) return absl::OkStatus();
+        // The earlier captures' leads, in one read.
+        std::vector<db::Param> ids;
+        for (const auto& [rid, p] : prior) ids.emplace_back(p.first);
+        ASSIGN_OR_RETURN(db::Rows leads,
+                         c.Query(absl::StrCat("SELECT ", kLeadColumns,
+                                              " FROM leads l WHERE l.id IN (",
+                                              Placeholders(ids.size()), ")"),
+                                 ids));
+        std::map<int64_t, LeadRecord> by_id;
+        for (const db::Row& r : leads) {
+          LeadRecord l = LeadFromRow(r);
+          by_id[l.id] = std::move(l);
+        }
+        for (const auto& [rid, p] : prior) {
+          auto it = by_id.find(p.first);
+          if (it == by_id.end()) {
+            return absl::InternalError(absl::StrCat(
+                "capture ", rid, " names lead ", p.first, " which is gone"));
+          }
+          out.prior[rid] = Outcome{it->second, p.second, true};
         }
         return absl::OkStatus();
       }));
@@ -273,7 +436,7 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
     if (!prior.empty()) {
       ASSIGN_OR_RETURN(LeadRecord l,
                        GetLeadOn(c, prior.front().Int("lead_id"), false));
-      return Outcome{std::move(l), prior.front().Bool("merged")};
+      return Outcome{std::move(l), prior.front().Bool("merged"), true};
     }
   }
   std::optional<int64_t> holder;
@@ -297,66 +460,64 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
     ASSIGN_OR_RETURN(LeadRecord l, GetLeadOn(c, *holder, false));
     return Outcome{std::move(l), true};
   }
-  const LeadRecord& l = in.lead;
-  const LeadStatus status =
-      l.owner_id.has_value() ? LeadStatus::kAssigned : LeadStatus::kNew;
-  std::optional<absl::Time> assigned_at;
-  if (l.owner_id.has_value()) assigned_at = now;
-  RETURN_IF_ERROR(
-      c.Exec("INSERT INTO leads (kind, company_name, company_norm, "
-             "contact_name, phone, email, region_code, city, channel_id, "
-             "campaign_id, notes, custom_json, industry, company_size, "
-             "credit_code, status, score, score_json, owner_id, "
-             "owner_org_path, pool_id, existing_customer, account_id, "
-             "assigned_at, created_by, created_at, updated_at) VALUES (?, ?, "
-             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-             "?, ?, ?, ?)",
-             {static_cast<int>(l.d.kind),
-              l.d.company_name,
-              l.d.company_norm,
-              l.d.contact_name,
-              l.d.phone,
-              l.d.email,
-              l.d.region_code,
-              l.d.city,
-              l.channel_id,
-              l.campaign_id,
-              l.d.notes,
-              CustomJson(l.d.custom),
-              l.d.industry,
-              l.d.company_size,
-              l.d.credit_code,
-              static_cast<int>(status),
-              l.score.total,
-              ScoreJson(l.score),
-              l.owner_id,
-              l.owner_org_path,
-              l.pool_id,
-              l.existing_customer,
-              l.account_id,
-              assigned_at,
-              l.created_by,
-              now,
-              now})
-          .status());
-  ASSIGN_OR_RETURN(int64_t id, c.LastInsertId());
-  absl::Status keys = InsertKeys(c, id, in.keys);
-  if (absl::IsAlreadyExists(keys)) {
-    return absl::AbortedError(
-        "a concurrent capture took the same phone or company; retry");
+  ASSIGN_OR_RETURN(std::vector<Outcome> created,
+                   InsertNewOn(c, {Insert{&in, cap}}, now));
+  return std::move(created.front());
+}
+
+absl::StatusOr<std::vector<LeadStore::Outcome>> LeadStore::InsertNewOn(
+    db::Connection& c, const std::vector<Insert>& items, absl::Time now) {
+  std::vector<LeadRecord> leads;
+  leads.reserve(items.size());
+  for (const Insert& it : items) {
+    LeadRecord& l = leads.emplace_back(it.in->lead);
+    l.status =
+        l.owner_id.has_value() ? LeadStatus::kAssigned : LeadStatus::kNew;
+    l.assigned_at.reset();
+    if (l.owner_id.has_value()) l.assigned_at = now;
+    l.created_at = l.updated_at = now;
   }
-  RETURN_IF_ERROR(keys);
-  RETURN_IF_ERROR(InsertCapture(c, id, false, cap, now));
-  LeadRecord created = l;
-  created.id = id;
-  created.status = status;
-  created.assigned_at = assigned_at;
-  created.created_at = created.updated_at = now;
-  RETURN_IF_ERROR(AppendLeadCreated(c, created, now));
-  RETURN_IF_ERROR(AuditLead(c, "create", nullptr, &created, now));
-  if (l.owner_id.has_value()) {
+  if (leads.empty()) return std::vector<Outcome>{};
+  RETURN_IF_ERROR(InsertLeadRows(c, leads));
+
+  // Every item's keys in one INSERT; a key taken since the probe (by a
+  // capture outside this batch) fails it and the caller retries.
+  std::vector<db::Param> key_params;
+  std::string key_sql = "INSERT INTO lead_keys (dedup_key, lead_id) VALUES ";
+  for (size_t i = 0; i < items.size(); ++i) {
+    for (const std::string& k : items[i].in->keys) {
+      absl::StrAppend(&key_sql, key_params.empty() ? "" : ",", "(?, ?)");
+      key_params.emplace_back(k);
+      key_params.emplace_back(leads[i].id);
+    }
+  }
+  if (!key_params.empty()) {
+    absl::Status keys = c.Exec(key_sql, key_params).status();
+    if (absl::IsAlreadyExists(keys)) {
+      return absl::AbortedError(
+          "a concurrent capture took the same phone or company; retry");
+    }
+    RETURN_IF_ERROR(keys);
+  }
+
+  std::vector<int64_t> ids;
+  std::vector<const Capture*> caps;
+  std::vector<HistoryRecord> history;
+  std::vector<events::OutboxEvent> events;
+  std::vector<audit::AuditEntry> entries;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const LeadRecord& l = leads[i];
+    const Capture& cap = items[i].cap;
+    ids.push_back(l.id);
+    caps.push_back(&cap);
+    events.push_back(LeadCreatedEvent(l, now));
+    audit::AuditEntry e = LeadAuditEntry("create", nullptr, &l, now);
+    // Each capture's own request id (a batch mixes several requests).
+    if (!cap.request_id.empty()) e.request_id = cap.request_id;
+    entries.push_back(std::move(e));
+    if (!l.owner_id.has_value()) continue;
     HistoryRecord h;
-    h.lead_id = id;
+    h.lead_id = l.id;
     h.kind = HistoryKind::kAssign;
     h.to_owner_id = *l.owner_id;
     h.actor_id = cap.actor_id;
@@ -364,12 +525,19 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMergeOn(
                    ? absl::StrCat("existing customer: account ", l.account_id)
                    : std::string("kept by its creator");
     h.at = now;
-    RETURN_IF_ERROR(InsertHistory(c, h));
-    RETURN_IF_ERROR(AppendLeadAssigned(
-        c, id, Owner{*l.owner_id, l.owner_org_path}, cap.actor_id,
+    history.push_back(std::move(h));
+    events.push_back(LeadAssignedEvent(
+        l.id, Owner{*l.owner_id, l.owner_org_path}, cap.actor_id,
         l.existing_customer ? "existing_customer" : "creator", 0, now));
   }
-  return Outcome{std::move(created), false};
+  RETURN_IF_ERROR(InsertCaptures(c, ids, false, caps, now));
+  RETURN_IF_ERROR(InsertHistories(c, history));
+  RETURN_IF_ERROR(events::AppendManyToOutbox(c, events));
+  RETURN_IF_ERROR(audit::AppendMany(c, std::move(entries)));
+  std::vector<Outcome> out;
+  out.reserve(leads.size());
+  for (LeadRecord& l : leads) out.push_back(Outcome{std::move(l), false});
+  return out;
 }
 
 absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(
@@ -383,7 +551,7 @@ absl::StatusOr<LeadStore::Outcome> LeadStore::CreateOrMerge(
           ASSIGN_OR_RETURN(
               Outcome out,
               CreateOrMergeOn(c, in, cap, clock_->Now(), insert_only));
-          if (!out.merged && on_created) {
+          if (!out.merged && !out.earlier && on_created) {
             RETURN_IF_ERROR(on_created(c, out.lead.id));
           }
           return out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -45,6 +46,8 @@ class LeadStore {
   struct Outcome {
     LeadRecord lead;
     bool merged = false;
+    // The result of an earlier capture with the same request_id.
+    bool earlier = false;
   };
 
   // Which of `keys` an open lead holds now (a capture with one of them
@@ -64,6 +67,16 @@ class LeadStore {
   };
   absl::StatusOr<Probe> ProbeCapture(const std::string& request_id,
                                      const std::vector<std::string>& keys);
+  // The same for a batch of captures: the earlier captures by request_id
+  // and the held keys, in one query (plus one read of the earlier
+  // captures' leads when there are any).
+  struct BatchProbe {
+    std::map<std::string, Outcome> prior;  // by request_id
+    std::set<std::string> held;
+  };
+  absl::StatusOr<BatchProbe> ProbeCaptures(
+      const std::vector<std::string>& request_ids,
+      const std::vector<std::string>& keys);
 
   // In one transaction: a capture whose key an open lead holds is merged
   // into it (a merged capture row, capture_count + 1, MERGE history);
@@ -90,6 +103,21 @@ class LeadStore {
                                                  const Capture& cap,
                                                  absl::Time now,
                                                  bool insert_only = false);
+
+  // Batch writes (CreateLead's capture batches, imports): inserts every
+  // item's lead with its keys, first capture, LeadCreated (and, when it
+  // starts owned, LeadAssigned and ASSIGN history) and audit entry, each
+  // kind in one multi-row INSERT on `c` (the caller's transaction). The
+  // items' keys must be free and distinct (a probe saw them free): a key
+  // taken meanwhile returns ABORTED, a request_id taken meanwhile
+  // ALREADY_EXISTS; roll back and retry the items one by one with
+  // CreateOrMerge. Outcomes in item order, none merged.
+  struct Insert {
+    const NewLead* in;
+    Capture cap;
+  };
+  static absl::StatusOr<std::vector<Outcome>> InsertNewOn(
+      db::Connection& c, const std::vector<Insert>& items, absl::Time now);
 
   struct ListFilter {
     std::optional<LeadStatus> status;
