@@ -26,6 +26,13 @@ sql::Driver* Driver() {
   return driver;
 }
 
+// Statements with more parameters than this (multi-row INSERTs, long IN
+// lists) are prepared for one execution and closed, not cached: the
+// connector keeps every cached statement's bind buffers, and batch writes
+// make one text per row count (1..100 rows of 27 columns for leads) — tens
+// of megabytes per connection if they were all kept.
+constexpr size_t kMaxCachedParams = 64;
+
 int Seconds(absl::Duration d) {
   return static_cast<int>(std::max<int64_t>(1, absl::ToInt64Seconds(d)));
 }
@@ -109,6 +116,16 @@ absl::StatusOr<sql::PreparedStatement*> Connection::Prepare(
   }
 }
 
+absl::StatusOr<sql::PreparedStatement*> Connection::PrepareOnce(
+    const std::string& sql, std::unique_ptr<sql::PreparedStatement>* out) {
+  try {
+    out->reset(conn_->prepareStatement(sql));
+    return out->get();
+  } catch (const sql::SQLException& e) {
+    return Fail(e.getErrorCode(), e.getSQLState(), e.what());
+  }
+}
+
 absl::Status Connection::Bind(sql::PreparedStatement* stmt,
                               const std::vector<Param>& params) {
   try {
@@ -136,7 +153,9 @@ absl::Status Connection::Bind(sql::PreparedStatement* stmt,
 
 absl::StatusOr<int64_t> Connection::Exec(const std::string& sql,
                                          const std::vector<Param>& params) {
-  auto stmt = Prepare(sql);
+  std::unique_ptr<sql::PreparedStatement> once;
+  absl::StatusOr<sql::PreparedStatement*> stmt =
+      params.size() > kMaxCachedParams ? PrepareOnce(sql, &once) : Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   if (absl::Status s = Bind(*stmt, params); !s.ok()) return s;
   try {
@@ -148,7 +167,9 @@ absl::StatusOr<int64_t> Connection::Exec(const std::string& sql,
 
 absl::StatusOr<Rows> Connection::Query(const std::string& sql,
                                        const std::vector<Param>& params) {
-  auto stmt = Prepare(sql);
+  std::unique_ptr<sql::PreparedStatement> once;
+  absl::StatusOr<sql::PreparedStatement*> stmt =
+      params.size() > kMaxCachedParams ? PrepareOnce(sql, &once) : Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   if (absl::Status s = Bind(*stmt, params); !s.ok()) return s;
   try {

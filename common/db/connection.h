@@ -64,6 +64,9 @@ class Connection {
 
  private:
   absl::StatusOr<sql::PreparedStatement*> Prepare(const std::string& sql);
+  // Not cached: closed when *out goes (statements with many parameters).
+  absl::StatusOr<sql::PreparedStatement*> PrepareOnce(
+      const std::string& sql, std::unique_ptr<sql::PreparedStatement>* out);
   absl::Status Bind(sql::PreparedStatement* stmt,
                     const std::vector<Param>& params);
   absl::Status Fail(int code, const std::string& state,
@@ -71,9 +74,10 @@ class Connection {
 
   std::unique_ptr<sql::Connection> conn_;
   // Prepared statements by SQL text, least recently used first in `lru_`.
-  // Bounded: batch writes and IN lists make one text per row count, and
-  // each cached statement holds a server-side handle (the server caps them
-  // all at max_prepared_stmt_count).
+  // Bounded: IN lists make one text per list length, and each cached
+  // statement holds a server-side handle (the server caps them all at
+  // max_prepared_stmt_count). Statements with many parameters are not
+  // cached at all (connection.cc: kMaxCachedParams).
   static constexpr size_t kMaxCachedStatements = 256;
   struct CachedStatement {
     std::unique_ptr<sql::PreparedStatement> stmt;

@@ -230,6 +230,20 @@ TEST_F(DbPoolTest, PreparedStatementCacheIsBounded) {
   auto again = (*conn)->QueryOne("SELECT ? + 0 AS n", {int64_t{7}}, "sum");
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->Int("n"), 7);
+  // A statement with many parameters (a batch insert, a long IN list) is
+  // prepared for its execution only, and works every time.
+  std::string sql = "SELECT COUNT(*) AS n FROM (SELECT 1 AS x) t WHERE 1 IN (";
+  std::vector<Param> many;
+  for (int i = 0; i < 200; ++i) {
+    absl::StrAppend(&sql, i == 0 ? "?" : ",?");
+    many.emplace_back(int64_t{i});
+  }
+  sql += ")";
+  for (int round = 0; round < 3; ++round) {
+    auto row = (*conn)->QueryOne(sql, many, "count");
+    ASSERT_TRUE(row.ok()) << row.status();
+    EXPECT_EQ(row->Int("n"), 1);
+  }
 }
 
 }  // namespace
