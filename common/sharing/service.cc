@@ -47,6 +47,20 @@ absl::Status SameRequest(const PriorRequest& prior, std::string_view action,
   return absl::OkStatus();
 }
 
+// A retried share or revoke answers with the first result when the caller
+// may still see the record (or made that change: `prior_actor`) and the
+// retry names the same share and action.
+absl::Status CheckRetry(const auth::Principal& p, const RecordRef& record,
+                        Access held, const PriorRequest& prior,
+                        int64_t prior_actor, std::string_view action,
+                        const std::string& entity_type, int64_t entity_id,
+                        int64_t grantee_id) {
+  if (EffectiveAccess(p, record, held) == Access::kNone &&
+      prior_actor != p.user_id)
+    return NotFoundRecord(record);
+  return SameRequest(prior, action, entity_type, entity_id, grantee_id);
+}
+
 }  // namespace
 
 void ToProto(const Share& s, v1::Share* out) {
@@ -136,12 +150,9 @@ grpc::Status SharingServiceImpl::ShareRecord(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(std::optional<PriorRequest> prior,
                      store_.FindRequest(req->request_id()));
     if (prior.has_value()) {
-      // A retry: the caller must still be allowed to see the record.
-      if (EffectiveAccess(p, record, held) == Access::kNone &&
-          prior->share.granted_by != p.user_id)
-        return NotFoundRecord(record);
-      RETURN_IF_ERROR(SameRequest(*prior, kActionShare, t.entity_type,
-                                  req->entity_id(), req->grantee_id()));
+      RETURN_IF_ERROR(CheckRetry(
+          p, record, held, *prior, prior->share.granted_by, kActionShare,
+          t.entity_type, req->entity_id(), req->grantee_id()));
       ToProto(prior->share, resp);
       return absl::OkStatus();
     }
@@ -170,11 +181,9 @@ grpc::Status SharingServiceImpl::RevokeShare(grpc::ServerContext* ctx,
     ASSIGN_OR_RETURN(std::optional<PriorRequest> prior,
                      store_.FindRequest(req->request_id()));
     if (prior.has_value()) {
-      if (EffectiveAccess(p, record, held) == Access::kNone &&
-          prior->share.revoked_by != p.user_id)
-        return NotFoundRecord(record);
-      RETURN_IF_ERROR(SameRequest(*prior, kActionUnshare, t.entity_type,
-                                  req->entity_id(), req->grantee_id()));
+      RETURN_IF_ERROR(CheckRetry(
+          p, record, held, *prior, prior->share.revoked_by, kActionUnshare,
+          t.entity_type, req->entity_id(), req->grantee_id()));
       ToProto(prior->share, resp);
       return absl::OkStatus();
     }
