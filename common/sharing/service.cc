@@ -4,6 +4,7 @@
 #include "common/audit/audit.h"
 #include "common/auth/call_context.h"
 #include "common/client/client.h"
+#include "common/client/user_lookup.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/validate/request_id.h"
@@ -78,23 +79,11 @@ void ToProto(const Share& s, v1::Share* out) {
 }
 
 absl::Status GranteeCheck::Check(int64_t user_id) const {
-  if (identity_ == nullptr || credentials_ == nullptr)
+  if (credentials_ == nullptr)
     return absl::UnavailableError("identity service not configured");
   grpc::ClientContext call;
   client::Prepare(&call, credentials_->Token(), absl::Seconds(5));
-  idpb::GetUserRequest req;
-  req.set_id(user_id);
-  idpb::User user;
-  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
-  if (absl::IsNotFound(s) || absl::IsPermissionDenied(s) ||
-      absl::IsInvalidArgument(s))
-    return absl::NotFoundError(absl::StrCat("user ", user_id, " not found"));
-  if (!s.ok()) return s;
-  if (user.status() != idpb::USER_STATUS_ACTIVE) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("user ", user_id, " is deactivated"));
-  }
-  return absl::OkStatus();
+  return client::LookupUser(identity_.get(), &call, user_id).status();
 }
 
 SharingServiceImpl::SharingServiceImpl(

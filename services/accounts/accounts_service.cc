@@ -12,6 +12,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/client/user_lookup.h"
 #include "common/customfields/entity_fields.h"
 #include "common/log/log.h"
 #include "common/paging/page_token.h"
@@ -69,22 +70,9 @@ absl::StatusOr<AccountRecord> AccountsServiceImpl::VisibleAccount(
 
 absl::StatusOr<idpb::User> AccountsServiceImpl::LookupUser(
     grpc::ServerContext* ctx, int64_t id) {
-  if (identity_ == nullptr)
-    return absl::UnavailableError("identity service not configured");
   grpc::ClientContext call;
   client::PrepareOnBehalf(&call, *ctx);
-  idpb::GetUserRequest req;
-  req.set_id(id);
-  idpb::User user;
-  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
-  if (absl::IsNotFound(s))
-    return absl::NotFoundError(absl::StrCat("user ", id, " not found"));
-  if (!s.ok()) return s;
-  if (user.status() != idpb::USER_STATUS_ACTIVE) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("user ", id, " is deactivated"));
-  }
-  return user;
+  return client::LookupUser(identity_.get(), &call, id);
 }
 
 // ---------------------------------------------------------------- accounts
@@ -629,12 +617,10 @@ grpc::Status AccountsServiceImpl::TransferAccounts(
     // is looked up without the active check.
     grpc::ClientContext call;
     client::PrepareOnBehalf(&call, *ctx);
-    idpb::GetUserRequest from_req;
-    from_req.set_id(req->from_owner_id());
-    idpb::User from;
-    if (identity_ == nullptr)
-      return absl::UnavailableError("identity service not configured");
-    RETURN_IF_ERROR(FromGrpcStatus(identity_->GetUser(&call, from_req, &from)));
+    ASSIGN_OR_RETURN(
+        idpb::User from,
+        client::LookupUser(identity_.get(), &call, req->from_owner_id(),
+                           /*require_active=*/false));
     std::optional<PoolStore::NewOwner> to;
     std::optional<int64_t> pool;
     if (req->to_owner_id() > 0) {

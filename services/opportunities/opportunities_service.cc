@@ -8,6 +8,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/client/user_lookup.h"
 #include "common/customfields/entity_fields.h"
 #include "common/paging/page_token.h"
 #include "common/sharing/store.h"
@@ -111,22 +112,9 @@ absl::StatusOr<OpportunityRecord> OpportunitiesServiceImpl::VisibleOpportunity(
 
 absl::StatusOr<idpb::User> OpportunitiesServiceImpl::LookupUser(
     grpc::ServerContext* ctx, int64_t id) {
-  if (identity_ == nullptr)
-    return absl::UnavailableError("identity service not configured");
   grpc::ClientContext call;
   client::PrepareOnBehalf(&call, *ctx);
-  idpb::GetUserRequest req;
-  req.set_id(id);
-  idpb::User user;
-  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
-  if (absl::IsNotFound(s) || absl::IsPermissionDenied(s))
-    return absl::NotFoundError(absl::StrCat("user ", id, " not found"));
-  if (!s.ok()) return s;
-  if (user.status() != idpb::USER_STATUS_ACTIVE) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("user ", id, " is deactivated"));
-  }
-  return user;
+  return client::LookupUser(identity_.get(), &call, id);
 }
 
 absl::StatusOr<std::string> OpportunitiesServiceImpl::UnitPath(

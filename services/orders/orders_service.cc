@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/client/user_lookup.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "services/orders/store/contract_store.h"
@@ -57,19 +58,11 @@ absl::StatusOr<acpb::Account> OrdersServiceImpl::LookupAccount(
 absl::StatusOr<idpb::User> OrdersServiceImpl::LookupUser(
     grpc::ServerContext* ctx, int64_t id) {
   if (id <= 0) return InvalidField("user_id", "must be a positive user id");
-  if (identity_ == nullptr)
-    return absl::UnavailableError("identity service not configured");
   grpc::ClientContext call;
   client::PrepareOnBehalf(&call, *ctx);
-  idpb::GetUserRequest req;
-  req.set_id(id);
-  idpb::User user;
-  absl::Status s = FromGrpcStatus(identity_->GetUser(&call, req, &user));
-  if (absl::IsNotFound(s) || absl::IsInvalidArgument(s) ||
-      absl::IsPermissionDenied(s))
-    return absl::NotFoundError(absl::StrCat("user ", id, " not found"));
-  if (!s.ok()) return s;
-  return user;
+  // A rep who left still has targets and achievement.
+  return client::LookupUser(identity_.get(), &call, id,
+                            /*require_active=*/false);
 }
 
 absl::Status OrdersServiceImpl::CheckOrgUnit(grpc::ServerContext* ctx,

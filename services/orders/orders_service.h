@@ -175,6 +175,12 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
                                                  const auth::Principal& p,
                                                  int64_t id,
                                                  bool for_update = false);
+  // ApproveContract / RejectContract: `p` decides step `step` of contract
+  // `id` (kApprove or kReject, with the comment in its approval history);
+  // the contract moves to its next step, approved or rejected.
+  absl::Status DecideContractStep(const auth::Principal& p, int64_t id,
+                                  int step, const std::string& comment,
+                                  ApprovalAction action, pb::Contract* resp);
   // The account through the accounts service, as the caller.
   absl::StatusOr<crm::accounts::v1::Account> LookupAccount(
       grpc::ServerContext* ctx, int64_t id);

@@ -228,43 +228,56 @@ static absl::Status CheckDecider(const auth::Principal& p,
   return absl::OkStatus();
 }
 
+absl::Status OrdersServiceImpl::DecideContractStep(const auth::Principal& p,
+                                                   int64_t id, int step,
+                                                   const std::string& comment,
+                                                   ApprovalAction action,
+                                                   pb::Contract* resp) {
+  const bool approve = action == ApprovalAction::kApprove;
+  // A rejection says why; an approval may.
+  RETURN_IF_ERROR(ValidateComment(comment, /*required=*/!approve));
+  const absl::Time now = clock_->Now();
+  RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
+    ASSIGN_OR_RETURN(ContractRecord r, VisibleContract(c, p, id, true));
+    RETURN_IF_ERROR(
+        CheckDecider(p, r, step, approve ? "approved" : "rejected"));
+    const std::vector<std::string> steps = SplitSteps(r.approval_steps);
+    ApprovalEntryRecord e;
+    e.contract_id = r.id;
+    e.round = r.approval_round;
+    e.step = r.current_step;
+    e.role = steps.at(r.current_step);
+    e.action = action;
+    e.actor_id = p.user_id;
+    e.comment = comment;
+    e.created_at = now;
+    RETURN_IF_ERROR(contract_store::AddHistory(c, e));
+    const bool advanced =
+        approve && r.current_step + 1 < static_cast<int>(steps.size());
+    if (advanced) {
+      r.current_step += 1;
+    } else {
+      r.status =
+          approve ? ContractStatus::kApproved : ContractStatus::kRejected;
+    }
+    RETURN_IF_ERROR(contract_store::SetState(c, r, now));
+    if (advanced) RETURN_IF_ERROR(AppendStepWaiting(c, r, now));
+    resp->Clear();
+    ToProto(r, resp);
+    return absl::OkStatus();
+  }));
+  return customfields::EntityFields(pool_, clock_)
+      .Present("contract", p, {{resp->id(), resp}});
+}
+
 grpc::Status OrdersServiceImpl::ApproveContract(
     grpc::ServerContext* ctx, const pb::ApproveContractRequest* req,
     pb::Contract* resp) {
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
-    RETURN_IF_ERROR(ValidateComment(req->comment(), false));
-    const absl::Time now = clock_->Now();
-    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
-      ASSIGN_OR_RETURN(ContractRecord r,
-                       VisibleContract(c, p, req->id(), true));
-      RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "approved"));
-      const std::vector<std::string> steps = SplitSteps(r.approval_steps);
-      ApprovalEntryRecord e;
-      e.contract_id = r.id;
-      e.round = r.approval_round;
-      e.step = r.current_step;
-      e.role = steps.at(r.current_step);
-      e.action = ApprovalAction::kApprove;
-      e.actor_id = p.user_id;
-      e.comment = req->comment();
-      e.created_at = now;
-      RETURN_IF_ERROR(contract_store::AddHistory(c, e));
-      const bool advanced = r.current_step + 1 < static_cast<int>(steps.size());
-      if (advanced) {
-        r.current_step += 1;
-      } else {
-        r.status = ContractStatus::kApproved;
-      }
-      RETURN_IF_ERROR(contract_store::SetState(c, r, now));
-      if (advanced) RETURN_IF_ERROR(AppendStepWaiting(c, r, now));
-      resp->Clear();
-      ToProto(r, resp);
-      return absl::OkStatus();
-    }));
-    return customfields::EntityFields(pool_, clock_)
-        .Present("contract", p, {{resp->id(), resp}});
+    return DecideContractStep(p, req->id(), req->step(), req->comment(),
+                              ApprovalAction::kApprove, resp);
   });
 }
 
@@ -274,31 +287,8 @@ grpc::Status OrdersServiceImpl::RejectContract(
   return HandleRpc([&]() -> absl::Status {
     ASSIGN_OR_RETURN(auth::Principal p, auth::CallerOf(ctx));
     audit::ActorScope audit_actor(p);
-    RETURN_IF_ERROR(ValidateComment(req->comment(), true));
-    const absl::Time now = clock_->Now();
-    RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
-      ASSIGN_OR_RETURN(ContractRecord r,
-                       VisibleContract(c, p, req->id(), true));
-      RETURN_IF_ERROR(CheckDecider(p, r, req->step(), "rejected"));
-      const std::vector<std::string> steps = SplitSteps(r.approval_steps);
-      ApprovalEntryRecord e;
-      e.contract_id = r.id;
-      e.round = r.approval_round;
-      e.step = r.current_step;
-      e.role = steps.at(r.current_step);
-      e.action = ApprovalAction::kReject;
-      e.actor_id = p.user_id;
-      e.comment = req->comment();
-      e.created_at = now;
-      RETURN_IF_ERROR(contract_store::AddHistory(c, e));
-      r.status = ContractStatus::kRejected;
-      RETURN_IF_ERROR(contract_store::SetState(c, r, now));
-      resp->Clear();
-      ToProto(r, resp);
-      return absl::OkStatus();
-    }));
-    return customfields::EntityFields(pool_, clock_)
-        .Present("contract", p, {{resp->id(), resp}});
+    return DecideContractStep(p, req->id(), req->step(), req->comment(),
+                              ApprovalAction::kReject, resp);
   });
 }
 
