@@ -10,8 +10,9 @@
 //    whose boards (signed or received) have no ready key; periods that are
 //    ready are skipped, so replicas that race do the work once.
 //  - LeaderboardJob: every `interval` checks the current and previous day,
-//    week and month and rebuilds what is missing (reports to /metrics as
-//    job "orders_leaderboards").
+//    week and month and rebuilds what is missing, and rebuilds the boards
+//    of bumps that failed (RebuildPendingUnderLock, ADR 0098); reports to
+//    /metrics as job "orders_leaderboards".
 //  - GetLeaderboard rebuilds the period it reads (and the previous one) on
 //    the spot when the read finds no ready key (orders_service_leaderboards).
 #pragma once
@@ -51,11 +52,24 @@ absl::StatusOr<std::optional<int64_t>> RebuildMissingUnderLock(
     const BusinessCalendar& calendar, const std::vector<Period>& periods,
     absl::Duration lock_ttl = absl::Minutes(2));
 
+// Rebuilds, under the same lock, the day, week and month of every bump
+// still pending (ADR 0098) that was marked before `before`, then clears
+// those marks; the number of periods rebuilt (0: none pending), nullopt when
+// another process holds the lock. At most 1,000 marks a call.
+absl::StatusOr<std::optional<int64_t>> RebuildPendingUnderLock(
+    db::ConnectionPool& pool, redis::RedisPool* redis, Leaderboards& boards,
+    const BusinessCalendar& calendar, absl::Time before,
+    absl::Duration lock_ttl = absl::Minutes(2));
+
 struct LeaderboardJobOptions {
   // How often the ready keys are checked: at most this long after Redis
   // returns empty, the boards are back without anyone reading them.
   absl::Duration interval = absl::Seconds(30);
   absl::Duration lock_ttl = absl::Minutes(2);
+  // A bump still marked pending this long after its commit failed (or its
+  // process died): its boards are rebuilt. Successful bumps clear their
+  // mark within milliseconds.
+  absl::Duration pending_grace = absl::Minutes(1);
   BusinessCalendar calendar;
 };
 

@@ -5,8 +5,10 @@
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
 #include "common/client/user_lookup.h"
+#include "common/db/transaction.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/orders/store/board_pending_store.h"
 #include "services/orders/store/contract_store.h"
 
 namespace crm::orders {
@@ -90,16 +92,39 @@ absl::Status OrdersServiceImpl::CheckOrgUnit(grpc::ServerContext* ctx,
   return unit.path() == org_path ? absl::OkStatus() : missing;
 }
 
+absl::StatusOr<int64_t> OrdersServiceImpl::MarkBumpPending(db::Connection& c,
+                                                           BoardMetric metric,
+                                                           absl::CivilDay day,
+                                                           absl::Time now) {
+  if (boards_ == nullptr) return 0;  // no Redis: nothing to repair later
+  return board_pending_store::Add(c, metric, day, now);
+}
+
 void OrdersServiceImpl::BumpBoards(BoardMetric metric, absl::CivilDay day,
                                    int64_t owner_id,
                                    const std::string& owner_org_path,
-                                   int64_t amount_minor) {
+                                   int64_t amount_minor, int64_t pending_id) {
   if (boards_ == nullptr) return;
   absl::Status s =
       boards_->Bump(metric, day, owner_id, owner_org_path, amount_minor);
   if (!s.ok()) {
-    log::Warn("orders: leaderboard update failed; RebuildLeaderboards repairs",
-              {{"error", s.ToString()}, {"owner", owner_id}});
+    log::Warn(
+        "orders: leaderboard update failed; the leaderboard job rebuilds "
+        "the day's boards",
+        {{"error", s.ToString()},
+         {"owner", owner_id},
+         {"pending", pending_id}});
+    return;
+  }
+  if (pending_id <= 0) return;
+  // If this delete fails, the job rebuilds boards that were right: exact
+  // either way, so the failure is only logged.
+  absl::Status removed = db::WithConnection(*pool_, [&](db::Connection& c) {
+    return board_pending_store::Remove(c, {pending_id});
+  });
+  if (!removed.ok()) {
+    log::Warn("orders: could not clear a pending leaderboard bump",
+              {{"error", removed.ToString()}, {"pending", pending_id}});
   }
 }
 

@@ -193,10 +193,16 @@ class OrdersServiceImpl final : public pb::OrdersService::Service {
   // sits exactly at `org_path`.
   absl::Status CheckOrgUnit(grpc::ServerContext* ctx,
                             const std::string& org_path);
-  // Board updates after a committed signing / payment (best effort: a
-  // failure is logged; RebuildLeaderboards repairs the boards).
+  // In a signing's / payment's transaction, before BumpBoards: the row that
+  // says its bump is not applied yet (ADR 0098); 0 when there are no boards.
+  absl::StatusOr<int64_t> MarkBumpPending(db::Connection& c, BoardMetric metric,
+                                          absl::CivilDay day, absl::Time now);
+  // Board updates after a committed signing / payment. A failure is logged
+  // and leaves `pending_id` (MarkBumpPending) in place: LeaderboardJob then
+  // rebuilds that day's boards from MySQL.
   void BumpBoards(BoardMetric metric, absl::CivilDay day, int64_t owner_id,
-                  const std::string& owner_org_path, int64_t amount_minor);
+                  const std::string& owner_org_path, int64_t amount_minor,
+                  int64_t pending_id);
   // After a read found no ready key (ADR 0095): rebuilds `period` and the
   // previous one under the leader lock, or waits up to 2 s for whoever
   // holds it.

@@ -318,6 +318,7 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
     const absl::Time now = clock_->Now();
     bool signed_now = false;
     ContractRecord signed_contract;
+    int64_t pending = 0;  // MarkBumpPending's row
     RETURN_IF_ERROR(db::RunInTransaction(*pool_, [&](db::Connection& c) {
       signed_now = false;
       ASSIGN_OR_RETURN(ContractRecord r,
@@ -355,6 +356,9 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
                                              "ContractSigned",
                                              absl::StrCat(r.id), payload, now)
                           .status());
+      ASSIGN_OR_RETURN(pending,
+                       MarkBumpPending(c, BoardMetric::kSigned,
+                                       config_.calendar.DayOf(now), now));
       ASSIGN_OR_RETURN(signed_contract, contract_store::Get(c, r.id));
       signed_now = true;
       return absl::OkStatus();
@@ -362,7 +366,7 @@ grpc::Status OrdersServiceImpl::SignContract(grpc::ServerContext* ctx,
     if (signed_now) {
       BumpBoards(BoardMetric::kSigned, config_.calendar.DayOf(now),
                  signed_contract.owner_id, signed_contract.owner_org_path,
-                 signed_contract.amount_minor);
+                 signed_contract.amount_minor, pending);
     }
     ToProto(signed_contract, resp);
     return customfields::EntityFields(pool_, clock_)

@@ -128,6 +128,7 @@ grpc::Status OrdersServiceImpl::RecordPayment(
 
     const absl::Time now = clock_->Now();
     PaymentRecord pay;
+    int64_t pending = 0;  // MarkBumpPending's row
     absl::Status s = db::RunInTransaction(*pool_, [&](db::Connection& c) {
       ASSIGN_OR_RETURN(ContractRecord r,
                        VisibleContract(c, p, req->contract_id(), true));
@@ -163,6 +164,8 @@ grpc::Status OrdersServiceImpl::RecordPayment(
         pay.allocations.push_back({a.installment_id, a.index, a.amount_minor});
       ASSIGN_OR_RETURN(pay.id, payment_store::Insert(c, pay, now));
       RETURN_IF_ERROR(AuditPayment(c, pay, now));
+      ASSIGN_OR_RETURN(
+          pending, MarkBumpPending(c, BoardMetric::kReceived, received, now));
       nlohmann::json payload = {
           {"payment_id", pay.id},
           {"contract_id", absl::StrCat(r.id)},
@@ -192,7 +195,7 @@ grpc::Status OrdersServiceImpl::RecordPayment(
     const std::optional<int64_t> rank_before =
         OwnerRank(boards_.get(), month, pay.owner_id);
     BumpBoards(BoardMetric::kReceived, received, pay.owner_id,
-               pay.owner_org_path, amount);
+               pay.owner_org_path, amount, pending);
     if (rank_before.has_value()) {
       const std::optional<int64_t> rank_after =
           OwnerRank(boards_.get(), month, pay.owner_id);

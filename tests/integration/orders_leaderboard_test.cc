@@ -1,5 +1,6 @@
 // Leaderboards against real MariaDB/Redis: live updates on signing and
-// payment, top N + my rank + rank change, child-unit boards, bad input,
+// payment, top N + my rank + rank change, child-unit boards, bad input, a
+// failed live update repaired by the leaderboard job (ADR 0098),
 // and a rebuild from MySQL that equals the live boards after 10,000 random
 // signings, payments and refunds (about 20 s).
 #include <gmock/gmock.h>
@@ -9,8 +10,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/client/client.h"
+#include "services/orders/domain/leaderboard_keys.h"
 #include "services/orders/domain/periods.h"
 #include "services/orders/leaderboards.h"
+#include "services/orders/orders_leaderboard_job.h"
 #include "tests/testing/orders_harness.h"
 
 namespace crm::orders {
@@ -213,6 +216,60 @@ TEST_F(OrdersLeaderboardTest, TopNMyRankAndRankChange) {
   ASSERT_EQ(board.entries_size(), 1);
   EXPECT_EQ(board.entries(0).score(), 500);
   EXPECT_EQ(board.me().rank(), 1);
+}
+
+TEST_F(OrdersLeaderboardTest, AFailedBumpIsRebuiltByTheJob) {
+  SetDay(absl::CivilDay(month1_) + 4);
+  auto a = h_.User("rep.a", "e1", "sales_rep");
+  const std::string e1 = h_.Path("e1");
+  auto pending = [&]() -> int64_t {
+    auto conn = h_.schema().Pool()->Borrow();
+    EXPECT_TRUE(conn.ok());
+    auto rows = (*conn)->Query("SELECT COUNT(*) AS n FROM leaderboard_pending");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? rows->front().Int("n") : -1;
+  };
+  auto my_score = [&] {
+    return Board(a.token, pb::METRIC_SIGNED_AMOUNT, pb::PERIOD_KIND_MONTH,
+                 MonthKey(month1_))
+        .me()
+        .score();
+  };
+  ASSERT_TRUE(h_.Sign(a.token, Approved(a, e1, 900)).ok());
+  EXPECT_EQ(pending(), 0);  // the bump applied and cleared its mark
+  EXPECT_EQ(my_score(), 900);
+
+  // The month's user board turns into a string: the next bump's month EVAL
+  // fails (WRONGTYPE) while Redis stays up, as when Redis is briefly away.
+  const Period month =
+      PeriodContaining(PeriodKind::kMonth, absl::CivilDay(month1_));
+  ASSERT_TRUE(h_.redis()
+                  ->Command({"SET",
+                             h_.redis()->Key(UserBoardKey(
+                                 BoardTag(BoardMetric::kSigned, month))),
+                             "not a board"})
+                  .ok());
+  ASSERT_TRUE(h_.Sign(a.token, Approved(a, e1, 100)).ok());  // it stands
+  EXPECT_EQ(pending(), 1);
+
+  LeaderboardJobOptions jo;
+  jo.calendar = h_.calendar();
+  auto clock = std::make_shared<ManualClock>(h_.clock().Now());
+  LeaderboardJob job(h_.schema().Pool(), h_.redis(), clock, jo);
+  // Within the grace the bump may still be on its way: left alone.
+  ASSERT_TRUE(job.RunOnce().ok());
+  EXPECT_EQ(pending(), 1);
+  clock->Advance(jo.pending_grace + absl::Seconds(1));
+  absl::StatusOr<std::optional<int64_t>> ran = job.RunOnce();
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  ASSERT_TRUE(ran->has_value());
+  EXPECT_EQ(**ran, 3);  // that day, its week and its month
+  EXPECT_EQ(pending(), 0);
+  EXPECT_EQ(my_score(), 1000);  // rebuilt from MySQL: both signings
+  // Nothing pending: the next round rebuilds nothing.
+  ran = job.RunOnce();
+  ASSERT_TRUE(ran.ok() && ran->has_value());
+  EXPECT_EQ(**ran, 0);
 }
 
 TEST_F(OrdersLeaderboardTest, BadInput) {
