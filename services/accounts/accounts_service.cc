@@ -12,6 +12,7 @@
 #include "common/auth/call_context.h"
 #include "common/auth/data_scope.h"
 #include "common/client/client.h"
+#include "common/client/manager_lookup.h"
 #include "common/client/user_lookup.h"
 #include "common/customfields/entity_fields.h"
 #include "common/log/log.h"
@@ -541,7 +542,7 @@ grpc::Status AccountsServiceImpl::ClaimAccount(
       }
     }
     PoolStore::Claimant rep{p.user_id, p.org_path, p.region_code,
-                            PathIds(p.org_path)};
+                            client::OrgPathUnitIds(p.org_path)};
     ASSIGN_OR_RETURN(AccountRecord claimed,
                      pools_->Claim(a.id, rep, req->request_id()));
     return PresentAccount(pool_, clock_, p, claimed, resp);

@@ -47,6 +47,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/call_context.h"
+#include "common/client/manager_lookup.h"
 #include "common/paging/page_token.h"
 #include "common/status/status.h"
 #include "common/validate/geo.h"
@@ -300,7 +301,7 @@ grpc::Status AccountsServiceImpl::ListNearbyAccounts(
     q.center_lng = lng;
     q.user_id = p.user_id;
     q.region_code = p.region_code;
-    q.org_unit_ids = PathIds(p.org_path);
+    q.org_unit_ids = client::OrgPathUnitIds(p.org_path);
     q.all_pools = p.scope == auth::DataScope::kAll;
     q.candidates = limit + kNearbyMargin;
     ActivityStore store(pool_, clock_);

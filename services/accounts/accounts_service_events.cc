@@ -126,7 +126,7 @@ absl::Status AccountsEventConsumers::OnIdentity(const events::Event& e,
   const absl::Time now = clock_->Now();
   std::optional<std::string> path = events::StringField(e.payload, "org_path");
   if (managers_ != nullptr && path.has_value() && !path->empty()) {
-    ASSIGN_OR_RETURN(std::optional<Manager> manager,
+    ASSIGN_OR_RETURN(std::optional<client::Manager> manager,
                      managers_->NearestManager(*path, *user));
     if (manager.has_value()) {
       ASSIGN_OR_RETURN(
@@ -343,7 +343,7 @@ absl::Status AccountsEventConsumers::OnTickets(const events::Event& e,
   if (!path.has_value()) return Skip(e, "manager_path: required org path");
   if (support_managers_ == nullptr)
     return Skip(e, "no support-manager lookup configured");
-  ASSIGN_OR_RETURN(std::optional<Manager> manager,
+  ASSIGN_OR_RETURN(std::optional<client::Manager> manager,
                    support_managers_->NearestManager(*path, 0));
   if (!manager.has_value())
     return Skip(e, "no active support manager at or above the group");

@@ -59,12 +59,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/client/manager_lookup.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
 #include "services/accounts/domain/pool_rules.h"
-#include "services/accounts/manager_lookup.h"
 
 namespace crm::accounts {
 
@@ -86,10 +86,12 @@ class AccountsEventConsumers {
 
   // Hand a deactivated owner's accounts to their manager instead of the
   // pool (the lookup must outlive this).
-  void HandOverToManager(ManagerLookup* lookup) { managers_ = lookup; }
+  void HandOverToManager(client::ManagerLookup* lookup) { managers_ = lookup; }
   // Who gets ticket SLA escalations: a lookup of support managers (must
   // outlive this).
-  void EscalateTicketsTo(ManagerLookup* lookup) { support_managers_ = lookup; }
+  void EscalateTicketsTo(client::ManagerLookup* lookup) {
+    support_managers_ = lookup;
+  }
 
   // Background polling of the streams; both idempotent.
   void Start();
@@ -116,8 +118,8 @@ class AccountsEventConsumers {
   std::shared_ptr<db::ConnectionPool> pool_;
   std::shared_ptr<const Clock> clock_;
   ClaimRules default_rules_;
-  ManagerLookup* managers_ = nullptr;
-  ManagerLookup* support_managers_ = nullptr;
+  client::ManagerLookup* managers_ = nullptr;
+  client::ManagerLookup* support_managers_ = nullptr;
   std::unique_ptr<events::StreamConsumer> identity_;
   std::unique_ptr<events::StreamConsumer> opportunities_;
   std::unique_ptr<events::StreamConsumer> orders_;

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/client/manager_lookup.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
 #include "common/events/background_loop.h"
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
 #include "crm/messages/v1/messages.grpc.pb.h"
-#include "services/accounts/manager_lookup.h"
 
 namespace crm::accounts {
 
@@ -63,7 +63,9 @@ class InboxConsumers {
   // Who may decide an approval step (ApprovalStepWaiting from orders): the
   // lookup asks identity (must outlive this). Without one those events
   // post nothing.
-  void ResolveApproversWith(ManagerLookup* lookup) { approvers_ = lookup; }
+  void ResolveApproversWith(client::ManagerLookup* lookup) {
+    approvers_ = lookup;
+  }
 
   void Start();
   void Stop();
@@ -79,7 +81,7 @@ class InboxConsumers {
   absl::Status Handle(const events::Event& e, db::Connection& tx);
 
   std::shared_ptr<const Clock> clock_;
-  ManagerLookup* approvers_ = nullptr;
+  client::ManagerLookup* approvers_ = nullptr;
   absl::Duration idle_wait_;
   std::vector<std::unique_ptr<events::StreamConsumer>> consumers_;
   events::BackgroundLoop loop_;  // last: stopped before the consumers go

@@ -23,15 +23,6 @@ absl::Status ValidateReason(const std::string& reason) {
   return absl::OkStatus();
 }
 
-std::vector<int64_t> PathIds(const std::string& path) {
-  std::vector<int64_t> ids;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    int64_t id = 0;
-    if (absl::SimpleAtoi(part, &id)) ids.push_back(id);
-  }
-  return ids;
-}
-
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }

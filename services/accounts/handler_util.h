@@ -23,9 +23,6 @@ absl::Status RequireManager(const auth::Principal& p, std::string_view what);
 // A pool move's reason: required, at most 300 bytes.
 absl::Status ValidateReason(const std::string& reason);
 
-// The org unit ids of an org path: "/1/2/4/" -> {1, 2, 4}.
-std::vector<int64_t> PathIds(const std::string& path);
-
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 
 // `t` converted, or INVALID_ARGUMENT "<field>: must be a valid time after

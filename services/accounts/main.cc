@@ -33,11 +33,11 @@ int main(int argc, char** argv) {
   accounts::AccountsEventConsumers consumers(
       rt.db(), rt.redis(), DefaultClock(),
       settings.service.default_claim_rules);
-  accounts::ManagerLookup managers(identity, rt.service_credentials());
+  client::ManagerLookup managers(identity, rt.service_credentials());
   if (settings.deactivated_accounts_to == "manager")
     consumers.HandOverToManager(&managers);
   // TicketSlaEscalated (tickets) -> a task for the nearest support manager.
-  accounts::ManagerLookup support_managers(
+  client::ManagerLookup support_managers(
       identity, rt.service_credentials(),
       std::string(auth::kRoleSupportManager));
   consumers.EscalateTicketsTo(&support_managers);

@@ -2,6 +2,7 @@
 // alerts, forecast and funnel (port 50054).
 #include "common/audit/audit_service.h"
 #include "common/client/client.h"
+#include "common/client/manager_lookup.h"
 #include "common/customfields/service.h"
 #include "common/events/outbox.h"
 #include "common/service/service_runtime.h"
@@ -35,9 +36,13 @@ int main(int argc, char** argv) {
   opportunities::OpportunitiesServiceImpl service(rt.db(), rt.redis(), accounts,
                                                   identity, DefaultClock(),
                                                   settings.service, orders);
-  // OrgUnitMoved / UserOrgChanged (identity), group "opportunities".
+  // OrgUnitMoved / UserOrgChanged / UserDeactivated (identity), group
+  // "opportunities". A departed rep's open opportunities go to the nearest
+  // sales manager, found with this service's own token (ADR 0099).
+  client::ManagerLookup managers(identity, rt.service_credentials());
   opportunities::OpportunitiesEventConsumers consumers(rt.db(), rt.redis(),
                                                        DefaultClock());
+  consumers.HandOverTo(&managers);
   // Stale check every stale_check_interval under the Redis leader lock.
   opportunities::StaleJob stale_job(rt.db(), rt.redis(), DefaultClock(),
                                     settings.stale);

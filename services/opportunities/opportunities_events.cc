@@ -41,7 +41,8 @@ absl::Status Skip(const events::Event& e, std::string_view why) {
 
 OpportunitiesEventConsumers::OpportunitiesEventConsumers(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
-    std::shared_ptr<const Clock> clock, std::string consumer_name) {
+    std::shared_ptr<const Clock> clock, std::string consumer_name)
+    : opportunities_(pool, clock) {
   if (consumer_name.empty()) consumer_name = DefaultConsumerName();
   events::ConsumerOptions o;
   o.group = kEventsGroup;
@@ -104,6 +105,61 @@ absl::Status OpportunitiesEventConsumers::OnIdentity(const events::Event& e,
               {{"moved", n}, {"event_id", e.event_id}});
     return absl::OkStatus();
   }
+  if (e.type == "UserDeactivated") return OnUserDeactivated(e, tx);
+  return absl::OkStatus();
+}
+
+absl::Status OpportunitiesEventConsumers::OnUserDeactivated(
+    const events::Event& e, db::Connection& tx) {
+  if (managers_ == nullptr) return absl::OkStatus();
+  const nlohmann::json& p = e.payload;
+  if (!p.is_object() || !p.contains("user_id") ||
+      !p["user_id"].is_number_integer() || p["user_id"].get<int64_t>() <= 0)
+    return Skip(e, "user_id: required, a positive integer");
+  if (!IsPath(p, "org_path")) return Skip(e, "org_path: required org path");
+  const int64_t user = p["user_id"].get<int64_t>();
+  ASSIGN_OR_RETURN(std::vector<int64_t> open,
+                   OpportunityStore::OpenOwnedBy(tx, user));
+  if (open.empty()) return absl::OkStatus();
+  // UNAVAILABLE from identity fails the event, which is redelivered.
+  ASSIGN_OR_RETURN(
+      std::optional<client::Manager> manager,
+      managers_->NearestManager(p["org_path"].get<std::string>(), user));
+  if (!manager.has_value()) {
+    log::Warn(
+        "opportunities: owner deactivated but no active sales manager above "
+        "them; their open opportunities keep the owner",
+        {{"user", user},
+         {"open", static_cast<int64_t>(open.size())},
+         {"event_id", e.event_id}});
+    return absl::OkStatus();
+  }
+  const std::string note = absl::StrCat("owner ", user, " was deactivated");
+  for (int64_t id : open) {
+    // In the consumer's transaction: the moves commit with the event's
+    // processed row, and a redelivery finds nothing left to move.
+    RETURN_IF_ERROR(
+        opportunities_
+            .MutateOn(
+                tx, id, 0, [](const OpportunityRecord&) { return true; },
+                [&](const OpportunityRecord& cur,
+                    absl::Time) -> absl::StatusOr<OpportunityStore::Mutation> {
+                  OpportunityStore::Mutation m;
+                  m.next = cur;
+                  m.next.owner_id = manager->user_id;
+                  m.next.owner_org_path = manager->org_path;
+                  m.note = note;
+                  return m;
+                })
+            .status());
+  }
+  log::Info(
+      "opportunities: owner deactivated, open opportunities handed to "
+      "manager",
+      {{"user", user},
+       {"manager", manager->user_id},
+       {"moved", static_cast<int64_t>(open.size())},
+       {"event_id", e.event_id}});
   return absl::OkStatus();
 }
 

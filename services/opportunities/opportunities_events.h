@@ -6,6 +6,10 @@
 //       tree;
 //   UserOrgChanged {user_id, old_org_path, new_org_path}: the user's
 //       opportunities take the new path (RepathOwner);
+//   UserDeactivated {user_id, org_path}: with HandOverTo(), the user's open
+//       opportunities go to the nearest active sales manager at or above
+//       the user's unit (ADR 0099; closed ones keep their owner, the
+//       history of who won or lost them);
 // and on "events:accounts":
 //   AccountActivity {account_id, at_unix_ms, kind, actor_id}: a follow-up
 //       or visit restarts the stale clock of the account's open
@@ -20,10 +24,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/client/manager_lookup.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
+#include "services/opportunities/store/opportunity_store.h"
 
 namespace crm::opportunities {
 
@@ -38,6 +44,10 @@ class OpportunitiesEventConsumers {
                               std::string consumer_name = "");
   ~OpportunitiesEventConsumers();
 
+  // Hand a deactivated owner's open opportunities to their nearest manager
+  // (the lookup must outlive this). Without it UserDeactivated is ignored.
+  void HandOverTo(client::ManagerLookup* lookup) { managers_ = lookup; }
+
   void Start();
   void Stop();
   // One non-blocking pass (tests): entries acknowledged.
@@ -46,6 +56,10 @@ class OpportunitiesEventConsumers {
  private:
   absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
   absl::Status OnAccounts(const events::Event& e, db::Connection& tx);
+  absl::Status OnUserDeactivated(const events::Event& e, db::Connection& tx);
+
+  OpportunityStore opportunities_;
+  client::ManagerLookup* managers_ = nullptr;
 
   std::unique_ptr<events::StreamConsumer> identity_;
   std::unique_ptr<events::StreamConsumer> accounts_;

@@ -159,7 +159,7 @@ TEST_F(AccountsEventsTest, ConfiguredHandOverGivesAccountsToTheNearestManager) {
   auto codec = auth::TokenCodec::Create(testing::kTestTokenKey,
                                         h_.identity().shared_clock());
   ASSERT_TRUE(codec.ok());
-  ManagerLookup lookup(
+  client::ManagerLookup lookup(
       crm::identity::v1::IdentityService::NewStub(
           client::MakeChannel(h_.identity().address())),
       std::make_shared<auth::ServiceCredentials>(

@@ -14,11 +14,11 @@
 #include "common/auth/service_credentials.h"
 #include "common/auth/token.h"
 #include "common/client/client.h"
+#include "common/client/manager_lookup.h"
 #include "common/events/event.h"
 #include "common/events/relay.h"
 #include "common/redis/streams.h"
 #include "services/accounts/accounts_service_events.h"
-#include "services/accounts/manager_lookup.h"
 #include "services/tickets/domain/sla_clock.h"
 #include "tests/testing/tickets_harness.h"
 
@@ -55,7 +55,7 @@ class AccountsTicketEventsTest : public ::testing::Test {
     h_.clock().Set(kMonday10);
     auto codec = auth::TokenCodec::Create(kTestTokenKey, SharedClock());
     ASSERT_TRUE(codec.ok());
-    lookup_ = std::make_unique<accounts::ManagerLookup>(
+    lookup_ = std::make_unique<client::ManagerLookup>(
         crm::identity::v1::IdentityService::NewStub(
             client::MakeChannel(h_.orders().accounts().identity().address())),
         std::make_shared<auth::ServiceCredentials>(
@@ -129,7 +129,7 @@ class AccountsTicketEventsTest : public ::testing::Test {
   TicketsHarness h_;
   redis::Streams streams_;
   accounts::AccountsEventConsumers consumers_;
-  std::unique_ptr<accounts::ManagerLookup> lookup_;
+  std::unique_ptr<client::ManagerLookup> lookup_;
   TicketsHarness::Login rep_, east_, north_, sales_;
   int64_t group_ = 0, account_ = 0;
 };

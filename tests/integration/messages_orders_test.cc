@@ -12,10 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/service_credentials.h"
 #include "common/client/client.h"
+#include "common/client/manager_lookup.h"
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
 #include "services/accounts/accounts_service_messages.h"
-#include "services/accounts/manager_lookup.h"
 #include "tests/testing/orders_harness.h"
 
 namespace crm {
@@ -35,7 +35,7 @@ class MessagesOrdersTest : public ::testing::Test {
     auto codec = auth::TokenCodec::Create(
         testing::kTestTokenKey, h_.accounts().identity().shared_clock());
     EXPECT_TRUE(codec.ok());
-    lookup_ = std::make_unique<accounts::ManagerLookup>(
+    lookup_ = std::make_unique<client::ManagerLookup>(
         crm::identity::v1::IdentityService::NewStub(
             client::MakeChannel(h_.accounts().identity().address())),
         std::make_shared<auth::ServiceCredentials>(
@@ -72,7 +72,7 @@ class MessagesOrdersTest : public ::testing::Test {
   OrdersHarness h_;
   accounts::InboxConsumers inbox_;
   events::OutboxRelay relay_;
-  std::unique_ptr<accounts::ManagerLookup> lookup_;
+  std::unique_ptr<client::ManagerLookup> lookup_;
 };
 
 TEST_F(MessagesOrdersTest, SubmittedContractReachesTheApproversOnce) {

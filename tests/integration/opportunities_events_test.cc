@@ -1,13 +1,18 @@
 // The opportunities consumer of identity's events: OrgUnitMoved moves
 // opportunities, their history and the funnel rollups under the unit's new
 // path (data scope follows the org tree); UserOrgChanged moves one owner's
-// opportunities; redelivery and bad payloads are harmless.
+// opportunities; UserDeactivated hands a departed rep's open opportunities
+// to the nearest sales manager (ADR 0099); redelivery and bad payloads are
+// harmless.
 #include "services/opportunities/opportunities_events.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/service_credentials.h"
+#include "common/auth/token.h"
+#include "common/client/client.h"
 #include "common/events/event.h"
 #include "common/redis/streams.h"
 #include "services/opportunities/store/pipeline_store.h"
@@ -17,6 +22,7 @@
 namespace crm::opportunities {
 namespace {
 
+using testing::IdentityHarness;
 using testing::OpportunitiesHarness;
 
 class OpportunitiesEventsTest : public ::testing::Test {
@@ -178,6 +184,80 @@ TEST_F(OpportunitiesEventsTest, UserOrgChangedMovesOneOwner) {
             1200);
   ExpectRollupsMatch(e1);
   ExpectRollupsMatch(e2);
+}
+
+TEST_F(OpportunitiesEventsTest, UserDeactivatedHandsOpenOnesToTheManager) {
+  // The lookup asks identity with the service's own token (ADR 0007).
+  IdentityHarness& identity = h_.accounts().identity();
+  auto codec =
+      auth::TokenCodec::Create(testing::kTestTokenKey, identity.shared_clock());
+  ASSERT_TRUE(codec.ok());
+  client::ManagerLookup lookup(
+      crm::identity::v1::IdentityService::NewStub(
+          client::MakeChannel(identity.address())),
+      std::make_shared<auth::ServiceCredentials>(
+          *codec, "opportunities", absl::Minutes(10), identity.shared_clock()));
+  consumers_.HandOverTo(&lookup);
+
+  auto rep = h_.User("leaver", "e1", "sales_rep");
+  auto peer = h_.User("stayer", "e1", "sales_rep");
+  // No manager in team e1: the region's is the nearest.
+  auto mgr = h_.User("east_mgr", "east", "sales_manager");
+  const int64_t acc = h_.Account(rep.token, "离任交接有限公司");
+  const int64_t acc2 = h_.Account(peer.token, "留任客户有限公司");
+  const int64_t a = h_.CreateOk(rep.token, acc, "甲", 500);
+  const int64_t b = h_.CreateOk(rep.token, acc, "乙", 700);
+  const int64_t lost = h_.CreateOk(rep.token, acc, "丙", 300);
+  ASSERT_TRUE(h_.Lost(rep.token, lost, "price").ok());
+  const int64_t theirs = h_.CreateOk(peer.token, acc2, "丁", 900);
+  const std::string e1 = Path({"root", "east", "e1"});
+  const std::string east = Path({"root", "east"});
+  const std::string event_id = events::NewEventId();
+  const nlohmann::json left = {{"user_id", rep.user_id}, {"org_path", e1}};
+  Publish(event_id, "UserDeactivated", left);
+  EXPECT_EQ(Poll(), 1);
+  auto owner = [&](int64_t id) {
+    return Count(
+        absl::StrCat("SELECT owner_id AS c FROM opportunities WHERE "
+                     "id = ",
+                     id));
+  };
+  EXPECT_EQ(owner(a), mgr.user_id);
+  EXPECT_EQ(owner(b), mgr.user_id);
+  EXPECT_EQ(owner(lost), rep.user_id);  // who lost it stays on record
+  EXPECT_EQ(owner(theirs), peer.user_id);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM opportunities "
+                               "WHERE owner_org_path = '",
+                               east, "'")),
+            2);
+  crm::opportunities::v1::Opportunity got;
+  ASSERT_TRUE(h_.Get(mgr.token, a, &got).ok());
+  EXPECT_EQ(got.owner_id(), mgr.user_id);
+  EXPECT_EQ(got.amount().amount_minor(), 500);
+  // The funnel rollups moved with them.
+  ExpectRollupsMatch(e1);
+  ExpectRollupsMatch(east);
+  // Each move says why in the audit log.
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM audit_log WHERE "
+                               "entity_type = 'opportunity' AND note = "
+                               "'owner ",
+                               rep.user_id, " was deactivated'")),
+            2);
+
+  // Redelivered: nothing left to move, nothing written twice.
+  Publish(event_id, "UserDeactivated", left);
+  EXPECT_EQ(Poll(), 1);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) AS c FROM audit_log WHERE "
+                               "note = 'owner ",
+                               rep.user_id, " was deactivated'")),
+            2);
+
+  // Bad payloads are acknowledged and change nothing.
+  Publish(events::NewEventId(), "UserDeactivated", {{"user_id", "x"}});
+  Publish(events::NewEventId(), "UserDeactivated",
+          {{"user_id", peer.user_id}, {"org_path", "nope"}});
+  EXPECT_EQ(Poll(), 2);
+  EXPECT_EQ(owner(theirs), peer.user_id);
 }
 
 TEST_F(OpportunitiesEventsTest, AccountActivityRestartsOpenStaleClocks) {

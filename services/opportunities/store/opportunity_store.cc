@@ -322,80 +322,96 @@ absl::StatusOr<OpportunityRecord> OpportunityStore::Mutate(
     int64_t id, int64_t expected_version, const Visible& visible,
     const Planner& plan) {
   return db::RunInTransactionFor<OpportunityRecord>(
-      *pool_, [&](db::Connection& c) -> absl::StatusOr<OpportunityRecord> {
-        ASSIGN_OR_RETURN(OpportunityRecord cur, GetOn(c, id, true));
-        if (!visible(cur)) {
-          return absl::NotFoundError(
-              absl::StrCat("opportunity ", id, " not found"));
-        }
-        if (expected_version != 0 && expected_version != cur.version) {
-          return absl::AbortedError(absl::StrCat(
-              "opportunity ", id, " changed (version ", cur.version,
-              ", expected ", expected_version, "); reload and retry"));
-        }
-        const absl::Time now = clock_->Now();
-        ASSIGN_OR_RETURN(Mutation m, plan(cur, now));
-        const OpportunityRecord& n = m.next;
-        RETURN_IF_ERROR(
-            c.Exec("UPDATE opportunities SET name = ?, stage_pos = ?, "
-                   "stage_code = ?, sub_stage = ?, status = ?, probability_bp "
-                   "= ?, max_open_pos = ?, closed_from_pos = ?, owner_id = ?, "
-                   "owner_org_path = ?, currency = ?, amount_minor = ?, "
-                   "expected_close_date = ?, products_json = ?, "
-                   "budget_currency = ?, budget_minor = ?, decision_maker = ?, "
-                   "description = ?, contract_ref = ?, loss_reason = ?, "
-                   "loss_note = ?, stage_entered_at = ?, last_activity_at = ?, "
-                   "closed_at = ?, updated_at = ?, version = version + 1 WHERE "
-                   "id = ?",
-                   {n.name,
-                    n.stage_pos,
-                    n.stage_code,
-                    n.sub_stage,
-                    static_cast<int>(n.status),
-                    n.probability_bp,
-                    n.max_open_pos,
-                    n.closed_from_pos,
-                    n.owner_id,
-                    n.owner_org_path,
-                    n.currency,
-                    n.amount_minor,
-                    OptText(n.expected_close_date),
-                    nlohmann::json(n.products).dump(),
-                    n.budget_currency,
-                    n.budget_minor,
-                    n.decision_maker,
-                    n.description,
-                    OptText(n.contract_ref),
-                    OptText(n.loss_reason),
-                    OptText(n.loss_note),
-                    n.stage_entered_at,
-                    n.last_activity_at,
-                    n.closed_at,
-                    now,
-                    id})
-                .status());
-        ASSIGN_OR_RETURN(OpportunityRecord updated, GetOn(c, id, false));
-        if (!SameFunnelCell(cur, updated)) {
-          RETURN_IF_ERROR(AddFunnelCell(c, cur, -1));
-          RETURN_IF_ERROR(AddFunnelCell(c, updated, 1));
-        }
-        if (m.change.has_value()) {
-          StageChangeRecord h = *m.change;
-          h.opportunity_id = id;
-          h.at = now;
-          RETURN_IF_ERROR(InsertChange(c, updated, h));
-        }
-        RETURN_IF_ERROR(
-            AuditOpportunity(c, m.change ? m.change->kind : "update", &cur,
-                             &updated, now, m.change ? m.change->reason : ""));
-        for (const auto& [type, body] : m.events) {
-          RETURN_IF_ERROR(events::AppendToOutbox(
-                              c, events::StreamFor(kOpportunitiesService), type,
-                              absl::StrCat(id), body, now)
-                              .status());
-        }
-        return updated;
+      *pool_, [&](db::Connection& c) {
+        return MutateOn(c, id, expected_version, visible, plan);
       });
+}
+
+absl::StatusOr<OpportunityRecord> OpportunityStore::MutateOn(
+    db::Connection& c, int64_t id, int64_t expected_version,
+    const Visible& visible, const Planner& plan) {
+  ASSIGN_OR_RETURN(OpportunityRecord cur, GetOn(c, id, true));
+  if (!visible(cur)) {
+    return absl::NotFoundError(absl::StrCat("opportunity ", id, " not found"));
+  }
+  if (expected_version != 0 && expected_version != cur.version) {
+    return absl::AbortedError(
+        absl::StrCat("opportunity ", id, " changed (version ", cur.version,
+                     ", expected ", expected_version, "); reload and retry"));
+  }
+  const absl::Time now = clock_->Now();
+  ASSIGN_OR_RETURN(Mutation m, plan(cur, now));
+  const OpportunityRecord& n = m.next;
+  RETURN_IF_ERROR(
+      c.Exec("UPDATE opportunities SET name = ?, stage_pos = ?, "
+             "stage_code = ?, sub_stage = ?, status = ?, probability_bp "
+             "= ?, max_open_pos = ?, closed_from_pos = ?, owner_id = ?, "
+             "owner_org_path = ?, currency = ?, amount_minor = ?, "
+             "expected_close_date = ?, products_json = ?, "
+             "budget_currency = ?, budget_minor = ?, decision_maker = ?, "
+             "description = ?, contract_ref = ?, loss_reason = ?, "
+             "loss_note = ?, stage_entered_at = ?, last_activity_at = ?, "
+             "closed_at = ?, updated_at = ?, version = version + 1 WHERE "
+             "id = ?",
+             {n.name,
+              n.stage_pos,
+              n.stage_code,
+              n.sub_stage,
+              static_cast<int>(n.status),
+              n.probability_bp,
+              n.max_open_pos,
+              n.closed_from_pos,
+              n.owner_id,
+              n.owner_org_path,
+              n.currency,
+              n.amount_minor,
+              OptText(n.expected_close_date),
+              nlohmann::json(n.products).dump(),
+              n.budget_currency,
+              n.budget_minor,
+              n.decision_maker,
+              n.description,
+              OptText(n.contract_ref),
+              OptText(n.loss_reason),
+              OptText(n.loss_note),
+              n.stage_entered_at,
+              n.last_activity_at,
+              n.closed_at,
+              now,
+              id})
+          .status());
+  ASSIGN_OR_RETURN(OpportunityRecord updated, GetOn(c, id, false));
+  if (!SameFunnelCell(cur, updated)) {
+    RETURN_IF_ERROR(AddFunnelCell(c, cur, -1));
+    RETURN_IF_ERROR(AddFunnelCell(c, updated, 1));
+  }
+  if (m.change.has_value()) {
+    StageChangeRecord h = *m.change;
+    h.opportunity_id = id;
+    h.at = now;
+    RETURN_IF_ERROR(InsertChange(c, updated, h));
+  }
+  RETURN_IF_ERROR(AuditOpportunity(c, m.change ? m.change->kind : "update",
+                                   &cur, &updated, now,
+                                   m.change ? m.change->reason : m.note));
+  for (const auto& [type, body] : m.events) {
+    RETURN_IF_ERROR(
+        events::AppendToOutbox(c, events::StreamFor(kOpportunitiesService),
+                               type, absl::StrCat(id), body, now)
+            .status());
+  }
+  return updated;
+}
+
+absl::StatusOr<std::vector<int64_t>> OpportunityStore::OpenOwnedBy(
+    db::Connection& c, int64_t owner_id) {
+  ASSIGN_OR_RETURN(db::Rows rows,
+                   c.Query("SELECT id FROM opportunities WHERE owner_id = ? "
+                           "AND status = ? ORDER BY id",
+                           {owner_id, static_cast<int>(OppStatus::kOpen)}));
+  std::vector<int64_t> ids;
+  for (const db::Row& r : rows) ids.push_back(r.Int("id"));
+  return ids;
 }
 
 absl::StatusOr<std::vector<StageChangeRecord>> OpportunityStore::History(

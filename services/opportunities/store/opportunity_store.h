@@ -58,6 +58,9 @@ class OpportunityStore {
     OpportunityRecord next;  // the whole new state
     std::optional<StageChangeRecord> change;
     std::vector<std::pair<std::string, nlohmann::json>> events;  // type, body
+    // Why, in the audit entry of a change without a stage change (e.g. "the
+    // owner was deactivated").
+    std::string note;
   };
   // Gets the current row and the transaction's time; returns the mutation
   // or an error that aborts the transaction.
@@ -70,6 +73,15 @@ class OpportunityStore {
   absl::StatusOr<OpportunityRecord> Mutate(int64_t id, int64_t expected_version,
                                            const Visible& visible,
                                            const Planner& plan);
+  // Mutate inside the caller's transaction `c` (an event consumer's).
+  absl::StatusOr<OpportunityRecord> MutateOn(db::Connection& c, int64_t id,
+                                             int64_t expected_version,
+                                             const Visible& visible,
+                                             const Planner& plan);
+
+  // Ids of the open opportunities `owner_id` owns, by id.
+  static absl::StatusOr<std::vector<int64_t>> OpenOwnedBy(db::Connection& c,
+                                                          int64_t owner_id);
 
   // Oldest first, after history id `after_id`.
   absl::StatusOr<std::vector<StageChangeRecord>> History(int64_t opportunity_id,

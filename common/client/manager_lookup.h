@@ -1,20 +1,26 @@
-// Who takes over a departing rep's customers when the accounts service is
-// configured to hand them to the manager (seed 004: 离职交接): the nearest
-// active sales manager at or above the rep's org unit, found through the
-// identity service with accounts' own service token (no user is calling).
+// Who takes over a departing rep's customers (accounts, when configured to
+// hand them to the manager) and open opportunities (ADR 0099), who gets
+// ticket escalations and approvals: the nearest active manager at or above
+// an org unit, found through the identity service with the calling
+// service's own token (no user is calling).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/auth/principal.h"
 #include "common/auth/service_credentials.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
 
-namespace crm::accounts {
+namespace crm::client {
+
+// The unit ids of an org path, root first: "/1/4/9/" -> {1, 4, 9}.
+std::vector<int64_t> OrgPathUnitIds(const std::string& path);
 
 struct Manager {
   int64_t user_id = 0;
@@ -51,9 +57,14 @@ class ManagerLookup {
       int64_t except_user);
 
  private:
+  // Every active user with `role` in `unit`'s subtree, page by page.
+  absl::Status ForEachActiveUser(
+      int64_t unit, const std::string& role,
+      const std::function<void(const crm::identity::v1::User&)>& fn);
+
   std::shared_ptr<crm::identity::v1::IdentityService::StubInterface> identity_;
   std::shared_ptr<auth::ServiceCredentials> credentials_;
   std::string role_;
 };
 
-}  // namespace crm::accounts
+}  // namespace crm::client
