@@ -1,5 +1,7 @@
 #include "common/events/consumer.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -373,6 +375,13 @@ void StreamConsumer::Loop() {
   log::Info("event consumer stopped", {{"stream", options_.stream},
                                        {"group", options_.group},
                                        {"consumer", options_.consumer}});
+}
+
+std::string DefaultConsumerName(std::string_view fallback) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  const std::string name = host[0] ? std::string(host) : std::string(fallback);
+  return absl::StrCat(name, "-", static_cast<int64_t>(getpid()));
 }
 
 }  // namespace crm::events

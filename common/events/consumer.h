@@ -40,6 +40,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -60,6 +61,10 @@ namespace crm::events {
 // A non-OK status rolls everything back and leaves the entry for a retry.
 using EventHandler =
     std::function<absl::Status(const Event& event, db::Connection& tx)>;
+
+// This process's name within a consumer group: "<hostname>-<pid>", or
+// "<fallback>-<pid>" when the host has no name.
+std::string DefaultConsumerName(std::string_view fallback);
 
 struct ConsumerOptions {
   // The stream to read, before the Redis key prefix, e.g. StreamFor("leads").

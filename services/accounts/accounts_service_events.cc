@@ -1,7 +1,5 @@
 #include "services/accounts/accounts_service_events.h"
 
-#include <unistd.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/events/event.h"
@@ -21,12 +19,6 @@ namespace {
 
 using events::IdField;
 using events::IntField;
-
-std::string DefaultConsumerName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host[0] ? host : "accounts", "-", getpid());
-}
 
 // Logs an event that can never be applied; it is acknowledged.
 absl::Status Skip(const events::Event& e, std::string_view why) {
@@ -57,7 +49,8 @@ AccountsEventConsumers::AccountsEventConsumers(
     : pool_(std::move(pool)),
       clock_(std::move(clock)),
       default_rules_(default_rules) {
-  if (consumer_name.empty()) consumer_name = DefaultConsumerName();
+  if (consumer_name.empty())
+    consumer_name = events::DefaultConsumerName("accounts");
   events::ConsumerOptions o;
   o.group = kEventsGroup;
   o.consumer = consumer_name;

@@ -1,7 +1,5 @@
 #include "services/accounts/accounts_service_messages.h"
 
-#include <unistd.h>
-
 #include "absl/strings/str_cat.h"
 #include "common/auth/call_context.h"
 #include "common/db/transaction.h"
@@ -140,11 +138,8 @@ InboxConsumers::InboxConsumers(std::shared_ptr<db::ConnectionPool> pool,
                                std::string consumer_name,
                                absl::Duration idle_wait)
     : clock_(std::move(clock)), idle_wait_(idle_wait) {
-  if (consumer_name.empty()) {
-    char host[256] = {0};
-    if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-    consumer_name = absl::StrCat(host[0] ? host : "accounts", "-", getpid());
-  }
+  if (consumer_name.empty())
+    consumer_name = events::DefaultConsumerName("accounts");
   for (const char* svc : {"leads", "orders", "tickets", "opportunities"}) {
     events::ConsumerOptions o;
     o.group = kInboxGroup;

@@ -1,7 +1,5 @@
 #include "services/opportunities/opportunities_events.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -14,12 +12,6 @@
 
 namespace crm::opportunities {
 namespace {
-
-std::string DefaultConsumerName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host[0] ? host : "opportunities", "-", getpid());
-}
 
 // A materialized org path: "/" digits "/" ... "/", at most 255 bytes.
 bool IsPath(const nlohmann::json& p, const char* name) {
@@ -43,7 +35,8 @@ OpportunitiesEventConsumers::OpportunitiesEventConsumers(
     std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
     std::shared_ptr<const Clock> clock, std::string consumer_name)
     : opportunities_(pool, clock) {
-  if (consumer_name.empty()) consumer_name = DefaultConsumerName();
+  if (consumer_name.empty())
+    consumer_name = events::DefaultConsumerName("opportunities");
   events::ConsumerOptions o;
   o.group = kEventsGroup;
   o.consumer = consumer_name;

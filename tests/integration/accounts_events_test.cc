@@ -156,15 +156,8 @@ TEST_F(AccountsEventsTest, UserDeactivatedReturnsAccountsToThePoolOnce) {
 TEST_F(AccountsEventsTest, ConfiguredHandOverGivesAccountsToTheNearestManager) {
   // deactivated_accounts_to = manager: the lookup asks identity with the
   // accounts service's own token (ADR 0007).
-  auto codec = auth::TokenCodec::Create(testing::kTestTokenKey,
-                                        h_.identity().shared_clock());
-  ASSERT_TRUE(codec.ok());
-  client::ManagerLookup lookup(
-      crm::identity::v1::IdentityService::NewStub(
-          client::MakeChannel(h_.identity().address())),
-      std::make_shared<auth::ServiceCredentials>(
-          *codec, "accounts", absl::Minutes(10), h_.identity().shared_clock()));
-  consumers_.HandOverToManager(&lookup);
+  auto lookup = h_.identity().ManagerLookupFor("accounts");
+  consumers_.HandOverToManager(lookup.get());
 
   const auto rep = h_.User("handover_rep", "e1", "sales_rep");
   const auto peer = h_.User("handover_peer", "e1", "sales_rep");

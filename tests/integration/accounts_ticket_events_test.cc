@@ -53,14 +53,8 @@ class AccountsTicketEventsTest : public ::testing::Test {
 
   void SetUp() override {
     h_.clock().Set(kMonday10);
-    auto codec = auth::TokenCodec::Create(kTestTokenKey, SharedClock());
-    ASSERT_TRUE(codec.ok());
-    lookup_ = std::make_unique<client::ManagerLookup>(
-        crm::identity::v1::IdentityService::NewStub(
-            client::MakeChannel(h_.orders().accounts().identity().address())),
-        std::make_shared<auth::ServiceCredentials>(
-            *codec, "accounts", absl::Minutes(10), SharedClock()),
-        std::string(auth::kRoleSupportManager));
+    lookup_ = h_.orders().accounts().identity().ManagerLookupFor(
+        "accounts", std::string(auth::kRoleSupportManager));
     consumers_.EscalateTicketsTo(lookup_.get());
 
     pb::TicketType consult;

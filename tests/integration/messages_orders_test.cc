@@ -32,15 +32,7 @@ class MessagesOrdersTest : public ::testing::Test {
                h_.accounts().identity().shared_clock(), "inbox-test"),
         relay_(h_.schema().Pool(), h_.redis(),
                events::RelayOptions{.name = "orders"}) {
-    auto codec = auth::TokenCodec::Create(
-        testing::kTestTokenKey, h_.accounts().identity().shared_clock());
-    EXPECT_TRUE(codec.ok());
-    lookup_ = std::make_unique<client::ManagerLookup>(
-        crm::identity::v1::IdentityService::NewStub(
-            client::MakeChannel(h_.accounts().identity().address())),
-        std::make_shared<auth::ServiceCredentials>(
-            *codec, "accounts", absl::Minutes(10),
-            h_.accounts().identity().shared_clock()));
+    lookup_ = h_.accounts().identity().ManagerLookupFor("accounts");
     inbox_.ResolveApproversWith(lookup_.get());
   }
 

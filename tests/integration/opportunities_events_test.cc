@@ -10,9 +10,6 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/auth/service_credentials.h"
-#include "common/auth/token.h"
-#include "common/client/client.h"
 #include "common/events/event.h"
 #include "common/redis/streams.h"
 #include "services/opportunities/store/pipeline_store.h"
@@ -22,7 +19,6 @@
 namespace crm::opportunities {
 namespace {
 
-using testing::IdentityHarness;
 using testing::OpportunitiesHarness;
 
 class OpportunitiesEventsTest : public ::testing::Test {
@@ -188,16 +184,8 @@ TEST_F(OpportunitiesEventsTest, UserOrgChangedMovesOneOwner) {
 
 TEST_F(OpportunitiesEventsTest, UserDeactivatedHandsOpenOnesToTheManager) {
   // The lookup asks identity with the service's own token (ADR 0007).
-  IdentityHarness& identity = h_.accounts().identity();
-  auto codec =
-      auth::TokenCodec::Create(testing::kTestTokenKey, identity.shared_clock());
-  ASSERT_TRUE(codec.ok());
-  client::ManagerLookup lookup(
-      crm::identity::v1::IdentityService::NewStub(
-          client::MakeChannel(identity.address())),
-      std::make_shared<auth::ServiceCredentials>(
-          *codec, "opportunities", absl::Minutes(10), identity.shared_clock()));
-  consumers_.HandOverTo(&lookup);
+  auto lookup = h_.accounts().identity().ManagerLookupFor("opportunities");
+  consumers_.HandOverTo(lookup.get());
 
   auto rep = h_.User("leaver", "e1", "sales_rep");
   auto peer = h_.User("stayer", "e1", "sales_rep");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/auth/service_credentials.h"
 #include "common/client/client.h"
 #include "common/db/migrations.h"
 #include "common/events/outbox.h"
@@ -43,6 +44,18 @@ IdentityHarness::IdentityHarness(identity::PasswordCost cost)
   crm::common::v1::Principal me;
   EXPECT_TRUE(stub_->WhoAmI(&ctx, {}, &me).ok());
   root_id_ = me.org_unit_id();
+}
+
+std::unique_ptr<client::ManagerLookup> IdentityHarness::ManagerLookupFor(
+    const std::string& service, const std::string& role) {
+  auto codec = auth::TokenCodec::Create(kTestTokenKey, clock_);
+  EXPECT_TRUE(codec.ok()) << codec.status();
+  return std::make_unique<client::ManagerLookup>(
+      crm::identity::v1::IdentityService::NewStub(
+          client::MakeChannel(address())),
+      std::make_shared<auth::ServiceCredentials>(*codec, service,
+                                                 absl::Minutes(10), clock_),
+      role);
 }
 
 IdentityHarness::~IdentityHarness() {

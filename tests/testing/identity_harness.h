@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "common/auth/principal.h"
 #include "common/auth/token.h"
+#include "common/client/manager_lookup.h"
 #include "common/clock/clock.h"
 #include "common/server/server.h"
 #include "crm/identity/v1/identity.grpc.pb.h"
@@ -36,6 +38,13 @@ class IdentityHarness {
   std::string Login(const std::string& username, const std::string& password);
   std::string AdminToken() { return Login("admin", kAdminPassword); }
   int64_t RootId() const { return root_id_; }
+
+  // A manager lookup (sales managers unless `role` says otherwise) asking
+  // this identity server with `service`'s own token (ADR 0007), as the
+  // services' event consumers do.
+  std::unique_ptr<client::ManagerLookup> ManagerLookupFor(
+      const std::string& service,
+      const std::string& role = std::string(auth::kRoleSalesManager));
 
  private:
   TestSchema schema_;

@@ -102,6 +102,25 @@ absl::Status AssignOn(db::Connection& c, const LeadRecord& cur,
                             cur.owner_id.value_or(0), now);
 }
 
+// `cur` (owned, locked) back to its region's default pool as NEW, with a
+// RECYCLE history row: "<why>; back to pool <id>".
+absl::Status ReturnToPoolOn(db::Connection& c, const LeadRecord& cur,
+                            const std::string& why, absl::Time now) {
+  ASSIGN_OR_RETURN(int64_t pool_id, RegionDefaultOn(c, cur.d.region_code, now));
+  RETURN_IF_ERROR(
+      c.Exec("UPDATE leads SET owner_id = NULL, owner_org_path = '', pool_id "
+             "= ?, status = ?, assigned_at = NULL, updated_at = ? WHERE id = ?",
+             {pool_id, static_cast<int>(LeadStatus::kNew), now, cur.id})
+          .status());
+  HistoryRecord h;
+  h.lead_id = cur.id;
+  h.kind = HistoryKind::kRecycle;
+  h.from_owner_id = cur.owner_id.value_or(0);
+  h.detail = absl::StrCat(why, "; back to pool ", pool_id);
+  h.at = now;
+  return InsertHistory(c, h);
+}
+
 absl::StatusOr<MemberLoads> OpenLoadsOn(db::Connection& c,
                                         const std::vector<int64_t>& users) {
   MemberLoads loads;
@@ -294,25 +313,12 @@ absl::StatusOr<std::vector<int64_t>> PoolStore::Recycle(
                         as_of, window)) {
                   return false;  // followed up or moved meanwhile
                 }
-                const absl::Time now = clock_->Now();
-                ASSIGN_OR_RETURN(int64_t pool_id,
-                                 RegionDefaultOn(c, cur.d.region_code, now));
                 RETURN_IF_ERROR(
-                    c.Exec(
-                         "UPDATE leads SET owner_id = NULL, owner_org_path "
-                         "= '', pool_id = ?, status = ?, assigned_at = "
-                         "NULL, updated_at = ? WHERE id = ?",
-                         {pool_id, static_cast<int>(LeadStatus::kNew), now, id})
-                        .status());
-                HistoryRecord h;
-                h.lead_id = id;
-                h.kind = HistoryKind::kRecycle;
-                h.from_owner_id = *cur.owner_id;
-                h.detail = absl::StrCat(
-                    "not followed up within ", absl::FormatDuration(window),
-                    " after assignment; back to pool ", pool_id);
-                h.at = now;
-                RETURN_IF_ERROR(InsertHistory(c, h));
+                    ReturnToPoolOn(c, cur,
+                                   absl::StrCat("not followed up within ",
+                                                absl::FormatDuration(window),
+                                                " after assignment"),
+                                   clock_->Now()));
                 return true;
               }));
       if (moved) recycled.push_back(id);
@@ -321,6 +327,33 @@ absl::StatusOr<std::vector<int64_t>> PoolStore::Recycle(
     if (static_cast<int>(ids.size()) < kRecycleBatch) break;
   }
   return recycled;
+}
+
+absl::StatusOr<int64_t> PoolStore::HandOverOwnedOn(
+    db::Connection& c, int64_t from_user, const std::optional<Owner>& to,
+    const std::string& why) {
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      c.Query("SELECT id FROM leads WHERE owner_id = ? AND status BETWEEN ? "
+              "AND ? ORDER BY id",
+              {from_user, static_cast<int>(LeadStatus::kAssigned),
+               static_cast<int>(LeadStatus::kQualified)}));
+  const absl::Time now = clock_->Now();
+  int64_t moved = 0;
+  for (const db::Row& r : rows) {
+    ASSIGN_OR_RETURN(LeadRecord cur, GetLeadOn(c, r.Int("id"), true));
+    if (cur.owner_id != from_user || !IsOpen(cur.status)) continue;
+    if (to.has_value()) {
+      // Status kept: a qualified lead stays qualified with its new owner.
+      RETURN_IF_ERROR(AssignOn(c, cur, *to, /*actor_id=*/0,
+                               HistoryKind::kAssign, 0, "owner_deactivated",
+                               why, now));
+    } else {
+      RETURN_IF_ERROR(ReturnToPoolOn(c, cur, why, now));
+    }
+    ++moved;
+  }
+  return moved;
 }
 
 }  // namespace crm::leads

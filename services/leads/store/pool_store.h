@@ -53,6 +53,15 @@ class PoolStore {
                                     int64_t actor_id,
                                     const std::string& reason);
 
+  // In `c` (an event consumer's transaction): every open lead `from_user`
+  // owns (ASSIGNED, CONTACTING, QUALIFIED) goes to `to`, status kept, with
+  // ASSIGN history and a LeadAssigned event; without `to`, back to its
+  // region's pool as NEW with RECYCLE history. `why` is the history
+  // detail. Returns the number moved.
+  absl::StatusOr<int64_t> HandOverOwnedOn(db::Connection& c, int64_t from_user,
+                                          const std::optional<Owner>& to,
+                                          const std::string& why);
+
   // Moves every due lead (domain RecycleDue: not followed up within
   // `window` after assignment, as of `as_of`) back to its region's pool,
   // status NEW, with a RECYCLE history row. `between_batches` (may be

@@ -1,0 +1,71 @@
+#include "services/leads/leads_service_events.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/events/event.h"
+#include "common/events/outbox.h"
+#include "common/events/payload.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace crm::leads {
+
+LeadsEventConsumers::LeadsEventConsumers(
+    std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+    std::shared_ptr<const Clock> clock, client::ManagerLookup* managers,
+    std::string consumer_name)
+    : pools_(pool, clock), managers_(managers) {
+  events::ConsumerOptions o;
+  o.group = kEventsGroup;
+  o.consumer = consumer_name.empty() ? events::DefaultConsumerName("leads")
+                                     : std::move(consumer_name);
+  o.stream = events::StreamFor("identity");
+  identity_ = std::make_unique<events::StreamConsumer>(
+      std::move(pool), redis, o,
+      [this](const events::Event& e, db::Connection& tx) {
+        return OnIdentity(e, tx);
+      },
+      std::move(clock));
+}
+
+LeadsEventConsumers::~LeadsEventConsumers() { Stop(); }
+
+void LeadsEventConsumers::Start() { identity_->Start(); }
+void LeadsEventConsumers::Stop() { identity_->Stop(); }
+absl::StatusOr<int> LeadsEventConsumers::PollOnce() {
+  return identity_->PollOnce();
+}
+
+absl::Status LeadsEventConsumers::OnIdentity(const events::Event& e,
+                                             db::Connection& tx) {
+  if (e.type != "UserDeactivated") return absl::OkStatus();
+  std::optional<int64_t> user = events::IntField(e.payload, "user_id");
+  std::optional<std::string> path = events::StringField(e.payload, "org_path");
+  if (!user.has_value() || *user <= 0 || !path.has_value() ||
+      path->size() < 3 || path->front() != '/' || path->back() != '/') {
+    log::Warn("leads: event skipped",
+              {{"event_id", e.event_id},
+               {"type", e.type},
+               {"reason", "user_id and org_path required"}});
+    return absl::OkStatus();
+  }
+  std::optional<Owner> to;
+  if (managers_ != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<client::Manager> m,
+                     managers_->NearestManager(*path, *user));
+    if (m.has_value()) to = Owner{m->user_id, m->org_path};
+  }
+  ASSIGN_OR_RETURN(
+      int64_t moved,
+      pools_.HandOverOwnedOn(
+          tx, *user, to, absl::StrCat("owner ", *user, " was deactivated")));
+  log::Info("leads: owner deactivated, open leads handed over",
+            {{"user", *user},
+             {"to_manager", to.has_value() ? to->user_id : 0},
+             {"moved", moved},
+             {"event_id", e.event_id}});
+  return absl::OkStatus();
+}
+
+}  // namespace crm::leads
