@@ -50,19 +50,24 @@ absl::Status LeadsEventConsumers::OnIdentity(const events::Event& e,
                {"reason", "user_id and org_path required"}});
     return absl::OkStatus();
   }
-  std::optional<Owner> to;
-  if (managers_ != nullptr) {
+  int64_t manager = 0;  // for the log: 0 = back to the pool
+  // Identity is asked only when there is a lead to hand over.
+  auto successor = [&]() -> absl::StatusOr<std::optional<Owner>> {
+    if (managers_ == nullptr) return std::optional<Owner>();
     ASSIGN_OR_RETURN(std::optional<client::Manager> m,
                      managers_->NearestManager(*path, *user));
-    if (m.has_value()) to = Owner{m->user_id, m->org_path};
-  }
-  ASSIGN_OR_RETURN(
-      int64_t moved,
-      pools_.HandOverOwnedOn(
-          tx, *user, to, absl::StrCat("owner ", *user, " was deactivated")));
+    if (!m.has_value()) return std::optional<Owner>();
+    manager = m->user_id;
+    return std::optional<Owner>(Owner{m->user_id, m->org_path});
+  };
+  ASSIGN_OR_RETURN(int64_t moved,
+                   pools_.HandOverOwnedOn(
+                       tx, *user, successor,
+                       absl::StrCat("owner ", *user, " was deactivated")));
+  if (moved == 0) return absl::OkStatus();
   log::Info("leads: owner deactivated, open leads handed over",
             {{"user", *user},
-             {"to_manager", to.has_value() ? to->user_id : 0},
+             {"to_manager", manager},
              {"moved", moved},
              {"event_id", e.event_id}});
   return absl::OkStatus();

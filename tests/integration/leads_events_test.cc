@@ -148,6 +148,34 @@ TEST_F(LeadsEventsTest, WithoutAManagerOpenLeadsGoBackToThePool) {
       1);
 }
 
+TEST_F(LeadsEventsTest, IdentityDownRetriesOnlyWhenThereIsALeadToMove) {
+  // Identity unreachable: the manager cannot be found.
+  auto down = h_.accounts().identity().ManagerLookupFor(
+      "leads", std::string(auth::kRoleSalesManager), "127.0.0.1:1");
+  LeadsEventConsumers consumers(h_.schema().Pool(), h_.redis(),
+                                h_.accounts().identity().shared_clock(),
+                                down.get(), "test-down");
+  auto idle = h_.User("no_leads", "e1", "sales_rep");
+  auto busy = h_.User("has_leads", "e1", "sales_rep");
+  h_.User("e1_mgr", "e1", "sales_manager");
+  const int64_t lead = Kept(busy.token, "等待重试公司", "13512345031");
+  const std::string e1 = UnitPath({"root", "east", "e1"});
+  // Nothing to move: identity is not asked, the event is done.
+  Deactivated(events::NewEventId(),
+              {{"user_id", idle.user_id}, {"org_path", e1}});
+  absl::StatusOr<int> n = consumers.PollOnce();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(consumers.identity().stats().failed, 0);
+  // A lead to move: the event fails and stays pending for redelivery; the
+  // lead is neither pooled nor half-moved.
+  Deactivated(events::NewEventId(),
+              {{"user_id", busy.user_id}, {"org_path", e1}});
+  n = consumers.PollOnce();
+  EXPECT_GE(consumers.identity().stats().failed, 1);
+  EXPECT_EQ(Owner(lead), busy.user_id);
+  EXPECT_EQ(Status(lead), pb::LEAD_STATUS_ASSIGNED);
+}
+
 TEST_F(LeadsEventsTest, BadPayloadsAreAcknowledgedAndChangeNothing) {
   auto rep = h_.User("kept", "e1", "sales_rep");
   const int64_t lead = Kept(rep.token, "坏消息公司", "13512345021");

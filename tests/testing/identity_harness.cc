@@ -47,12 +47,13 @@ IdentityHarness::IdentityHarness(identity::PasswordCost cost)
 }
 
 std::unique_ptr<client::ManagerLookup> IdentityHarness::ManagerLookupFor(
-    const std::string& service, const std::string& role) {
+    const std::string& service, const std::string& role,
+    const std::string& address) {
   auto codec = auth::TokenCodec::Create(kTestTokenKey, clock_);
   EXPECT_TRUE(codec.ok()) << codec.status();
   return std::make_unique<client::ManagerLookup>(
       crm::identity::v1::IdentityService::NewStub(
-          client::MakeChannel(address())),
+          client::MakeChannel(address.empty() ? this->address() : address)),
       std::make_shared<auth::ServiceCredentials>(*codec, service,
                                                  absl::Minutes(10), clock_),
       role);

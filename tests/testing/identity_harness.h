@@ -40,11 +40,12 @@ class IdentityHarness {
   int64_t RootId() const { return root_id_; }
 
   // A manager lookup (sales managers unless `role` says otherwise) asking
-  // this identity server with `service`'s own token (ADR 0007), as the
-  // services' event consumers do.
+  // this identity server (or `address`, e.g. a dead one) with `service`'s
+  // own token (ADR 0007), as the services' event consumers do.
   std::unique_ptr<client::ManagerLookup> ManagerLookupFor(
       const std::string& service,
-      const std::string& role = std::string(auth::kRoleSalesManager));
+      const std::string& role = std::string(auth::kRoleSalesManager),
+      const std::string& address = "");
 
  private:
   TestSchema schema_;

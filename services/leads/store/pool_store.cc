@@ -329,15 +329,18 @@ absl::StatusOr<std::vector<int64_t>> PoolStore::Recycle(
   return recycled;
 }
 
-absl::StatusOr<int64_t> PoolStore::HandOverOwnedOn(
-    db::Connection& c, int64_t from_user, const std::optional<Owner>& to,
-    const std::string& why) {
+absl::StatusOr<int64_t> PoolStore::HandOverOwnedOn(db::Connection& c,
+                                                   int64_t from_user,
+                                                   const Successor& successor,
+                                                   const std::string& why) {
   ASSIGN_OR_RETURN(
       db::Rows rows,
       c.Query("SELECT id FROM leads WHERE owner_id = ? AND status BETWEEN ? "
               "AND ? ORDER BY id",
               {from_user, static_cast<int>(LeadStatus::kAssigned),
                static_cast<int>(LeadStatus::kQualified)}));
+  if (rows.empty()) return 0;
+  ASSIGN_OR_RETURN(const std::optional<Owner> to, successor());
   const absl::Time now = clock_->Now();
   int64_t moved = 0;
   for (const db::Row& r : rows) {

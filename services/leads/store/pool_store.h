@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,12 +55,14 @@ class PoolStore {
                                     const std::string& reason);
 
   // In `c` (an event consumer's transaction): every open lead `from_user`
-  // owns (ASSIGNED, CONTACTING, QUALIFIED) goes to `to`, status kept, with
-  // ASSIGN history and a LeadAssigned event; without `to`, back to its
-  // region's pool as NEW with RECYCLE history. `why` is the history
-  // detail. Returns the number moved.
+  // owns (ASSIGNED, CONTACTING, QUALIFIED) goes to the owner `successor`
+  // names, status kept, with ASSIGN history and a LeadAssigned event; when
+  // it names none, back to its region's pool as NEW with RECYCLE history.
+  // `successor` is asked only if there is a lead to move; its error aborts.
+  // `why` is the history detail. Returns the number moved.
+  using Successor = std::function<absl::StatusOr<std::optional<Owner>>()>;
   absl::StatusOr<int64_t> HandOverOwnedOn(db::Connection& c, int64_t from_user,
-                                          const std::optional<Owner>& to,
+                                          const Successor& successor,
                                           const std::string& why);
 
   // Moves every due lead (domain RecycleDue: not followed up within
