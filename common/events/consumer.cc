@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
+#include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/redis/reply.h"
 #include "common/status/status.h"
@@ -375,6 +376,17 @@ void StreamConsumer::Loop() {
   log::Info("event consumer stopped", {{"stream", options_.stream},
                                        {"group", options_.group},
                                        {"consumer", options_.consumer}});
+}
+
+ConsumerOptions ConsumerOptionsFor(const std::string& producer,
+                                   const std::string& group,
+                                   std::string consumer) {
+  ConsumerOptions o;
+  o.stream = StreamFor(producer);
+  o.group = group;
+  o.consumer =
+      consumer.empty() ? DefaultConsumerName(group) : std::move(consumer);
+  return o;
 }
 
 std::string DefaultConsumerName(std::string_view fallback) {

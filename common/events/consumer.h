@@ -66,6 +66,14 @@ using EventHandler =
 // "<fallback>-<pid>" when the host has no name.
 std::string DefaultConsumerName(std::string_view fallback);
 
+struct ConsumerOptions;
+// Options to read `producer`'s stream ("identity" -> StreamFor("identity"))
+// in consumer group `group`, this replica named `consumer` ("" =
+// DefaultConsumerName(group)); the other options keep their defaults.
+ConsumerOptions ConsumerOptionsFor(const std::string& producer,
+                                   const std::string& group,
+                                   std::string consumer = "");
+
 struct ConsumerOptions {
   // The stream to read, before the Redis key prefix, e.g. StreamFor("leads").
   std::string stream;

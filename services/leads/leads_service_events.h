@@ -4,7 +4,7 @@
 //       CONTACTING, QUALIFIED) go to the nearest active sales manager at or
 //       above the user's unit, status kept (a qualified lead stays
 //       qualified); with no such manager, back to their region's pool as
-//       NEW (ADR 0099).
+//       NEW (ADR 0099). Identity is asked only when there is a lead to move.
 // Other types are ignored; payloads that can never apply are logged and
 // acknowledged. Effects commit with the processed_events row (exactly
 // once); identity unreachable fails the entry, which is redelivered.
@@ -13,41 +13,22 @@
 #include <memory>
 #include <string>
 
-#include "absl/status/statusor.h"
 #include "common/client/manager_lookup.h"
 #include "common/clock/clock.h"
 #include "common/db/pool.h"
 #include "common/events/consumer.h"
 #include "common/redis/redis_pool.h"
-#include "services/leads/store/pool_store.h"
 
 namespace crm::leads {
 
 inline constexpr char kEventsGroup[] = "leads";
 
-class LeadsEventConsumers {
- public:
-  // `managers` finds who takes over (must outlive this). `consumer_name`
-  // identifies this replica ("" = "<hostname>-<pid>").
-  LeadsEventConsumers(std::shared_ptr<db::ConnectionPool> pool,
-                      redis::RedisPool* redis,
-                      std::shared_ptr<const Clock> clock,
-                      client::ManagerLookup* managers,
-                      std::string consumer_name = "");
-  ~LeadsEventConsumers();
-
-  void Start();
-  void Stop();
-  // One non-blocking pass (tests): entries acknowledged.
-  absl::StatusOr<int> PollOnce();
-  events::StreamConsumer& identity() { return *identity_; }
-
- private:
-  absl::Status OnIdentity(const events::Event& e, db::Connection& tx);
-
-  PoolStore pools_;
-  client::ManagerLookup* managers_;
-  std::unique_ptr<events::StreamConsumer> identity_;
-};
+// `managers` finds who takes over (may be null: back to the pool; must
+// outlive the consumer). `consumer_name` identifies this replica ("" =
+// "<hostname>-<pid>").
+std::unique_ptr<events::StreamConsumer> NewLeadsEventConsumer(
+    std::shared_ptr<db::ConnectionPool> pool, redis::RedisPool* redis,
+    std::shared_ptr<const Clock> clock, client::ManagerLookup* managers,
+    std::string consumer_name = "");
 
 }  // namespace crm::leads

@@ -44,13 +44,14 @@ int main(int argc, char** argv) {
   // go to the nearest sales manager, found with this service's own token
   // (ADR 0099).
   client::ManagerLookup managers(identity, rt.service_credentials());
-  leads::LeadsEventConsumers consumers(rt.db(), rt.redis(), DefaultClock(),
-                                       &managers);
+  std::unique_ptr<events::StreamConsumer> consumers =
+      leads::NewLeadsEventConsumer(rt.db(), rt.redis(), DefaultClock(),
+                                   &managers);
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
   // Custom fields and field permissions of leads.
   customfields::CustomFieldServiceImpl custom_fields(
       rt.db(), DefaultClock(), {{"lead", crm::leads::v1::Lead::descriptor()}});
   return rt.Serve({&service, &audit_service, &custom_fields}, {},
                   {{[&] { recycle_job.Start(); }, [&] { recycle_job.Stop(); }},
-                   {[&] { consumers.Start(); }, [&] { consumers.Stop(); }}});
+                   {[&] { consumers->Start(); }, [&] { consumers->Stop(); }}});
 }

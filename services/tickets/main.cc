@@ -5,6 +5,7 @@
 #include "common/customfields/service.h"
 #include "common/service/service_runtime.h"
 #include "services/tickets/tickets_config.h"
+#include "services/tickets/tickets_events.h"
 #include "services/tickets/tickets_service.h"
 #include "services/tickets/tickets_sla_job.h"
 
@@ -29,11 +30,16 @@ int main(int argc, char** argv) {
                                       rt.service_credentials(), DefaultClock());
   // SLA monitoring every 5 min under the Redis leader lock.
   tickets::SlaJob sla(rt.db(), rt.redis(), DefaultClock(), settings.sla);
+  // UserDeactivated (identity), group "tickets": a departed agent leaves
+  // every support group and their open tickets lose the assignee (ADR 0099).
+  std::unique_ptr<events::StreamConsumer> consumers =
+      tickets::NewTicketsEventConsumer(rt.db(), rt.redis(), DefaultClock());
   audit::AuditServiceImpl audit_service(rt.db());  // issue 10
   // Custom fields and field permissions of ticket (issue 10).
   customfields::CustomFieldServiceImpl custom_fields(
       rt.db(), DefaultClock(),
       {{"ticket", crm::tickets::v1::Ticket::descriptor()}});
   return rt.Serve({&service, &audit_service, &custom_fields}, {},
-                  {{[&] { sla.Start(); }, [&] { sla.Stop(); }}});
+                  {{[&] { sla.Start(); }, [&] { sla.Stop(); }},
+                   {[&] { consumers->Start(); }, [&] { consumers->Stop(); }}});
 }

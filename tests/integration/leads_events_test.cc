@@ -11,9 +11,9 @@
 #include "common/client/client.h"
 #include "common/events/event.h"
 #include "common/events/outbox.h"
-#include "common/redis/streams.h"
 #include "services/leads/leads_service_events.h"
 #include "tests/testing/leads_harness.h"
+#include "tests/testing/test_events.h"
 
 namespace crm::leads {
 namespace {
@@ -25,25 +25,18 @@ using testing::LeadsHarness;
 class LeadsEventsTest : public ::testing::Test {
  protected:
   LeadsEventsTest()
-      : streams_(h_.redis()),
-        lookup_(h_.accounts().identity().ManagerLookupFor("leads")),
-        consumers_(h_.schema().Pool(), h_.redis(),
-                   h_.accounts().identity().shared_clock(), lookup_.get(),
-                   "test-1") {}
+      : lookup_(h_.accounts().identity().ManagerLookupFor("leads")),
+        consumers_(NewLeadsEventConsumer(
+            h_.schema().Pool(), h_.redis(),
+            h_.accounts().identity().shared_clock(), lookup_.get(), "test-1")) {
+  }
 
   void Deactivated(const std::string& event_id, const nlohmann::json& body) {
-    events::Event e;
-    e.event_id = event_id;
-    e.type = "UserDeactivated";
-    e.aggregate_id = "1";
-    e.payload = body;
-    e.occurred_at = h_.clock().Now();
-    auto id =
-        streams_.XAdd(events::StreamFor("identity"), events::EncodeEvent(e));
-    ASSERT_TRUE(id.ok()) << id.status();
+    testing::PublishEvent(h_.redis(), "identity", event_id, "UserDeactivated",
+                          body, h_.clock().Now());
   }
   int Poll() {
-    auto n = consumers_.PollOnce();
+    auto n = consumers_->PollOnce();
     EXPECT_TRUE(n.ok()) << n.status();
     return n.ok() ? *n : -1;
   }
@@ -85,9 +78,8 @@ class LeadsEventsTest : public ::testing::Test {
   }
 
   LeadsHarness h_;
-  redis::Streams streams_;
   std::unique_ptr<client::ManagerLookup> lookup_;
-  LeadsEventConsumers consumers_;
+  std::unique_ptr<events::StreamConsumer> consumers_;
 };
 
 TEST_F(LeadsEventsTest, OpenLeadsGoToTheNearestManagerWithTheirStatus) {
@@ -108,7 +100,7 @@ TEST_F(LeadsEventsTest, OpenLeadsGoToTheNearestManagerWithTheirStatus) {
                                {"org_path", UnitPath({"root", "east", "e1"})}};
   Deactivated(event_id, left);
   EXPECT_EQ(Poll(), 1);
-  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+  EXPECT_EQ(consumers_->stats().failed, 0);
   EXPECT_EQ(Owner(assigned), mgr.user_id);
   EXPECT_EQ(Status(assigned), pb::LEAD_STATUS_ASSIGNED);
   EXPECT_EQ(Owner(qualified), mgr.user_id);
@@ -152,9 +144,9 @@ TEST_F(LeadsEventsTest, IdentityDownRetriesOnlyWhenThereIsALeadToMove) {
   // Identity unreachable: the manager cannot be found.
   auto down = h_.accounts().identity().ManagerLookupFor(
       "leads", std::string(auth::kRoleSalesManager), "127.0.0.1:1");
-  LeadsEventConsumers consumers(h_.schema().Pool(), h_.redis(),
-                                h_.accounts().identity().shared_clock(),
-                                down.get(), "test-down");
+  std::unique_ptr<events::StreamConsumer> consumers = NewLeadsEventConsumer(
+      h_.schema().Pool(), h_.redis(), h_.accounts().identity().shared_clock(),
+      down.get(), "test-down");
   auto idle = h_.User("no_leads", "e1", "sales_rep");
   auto busy = h_.User("has_leads", "e1", "sales_rep");
   h_.User("e1_mgr", "e1", "sales_manager");
@@ -163,15 +155,15 @@ TEST_F(LeadsEventsTest, IdentityDownRetriesOnlyWhenThereIsALeadToMove) {
   // Nothing to move: identity is not asked, the event is done.
   Deactivated(events::NewEventId(),
               {{"user_id", idle.user_id}, {"org_path", e1}});
-  absl::StatusOr<int> n = consumers.PollOnce();
+  absl::StatusOr<int> n = consumers->PollOnce();
   ASSERT_TRUE(n.ok()) << n.status();
-  EXPECT_EQ(consumers.identity().stats().failed, 0);
+  EXPECT_EQ(consumers->stats().failed, 0);
   // A lead to move: the event fails and stays pending for redelivery; the
   // lead is neither pooled nor half-moved.
   Deactivated(events::NewEventId(),
               {{"user_id", busy.user_id}, {"org_path", e1}});
-  n = consumers.PollOnce();
-  EXPECT_GE(consumers.identity().stats().failed, 1);
+  n = consumers->PollOnce();
+  EXPECT_GE(consumers->stats().failed, 1);
   EXPECT_EQ(Owner(lead), busy.user_id);
   EXPECT_EQ(Status(lead), pb::LEAD_STATUS_ASSIGNED);
 }
@@ -184,7 +176,7 @@ TEST_F(LeadsEventsTest, BadPayloadsAreAcknowledgedAndChangeNothing) {
               {{"user_id", rep.user_id}, {"org_path", "nope"}});
   Deactivated(events::NewEventId(), {{"org_path", "/1/"}});
   EXPECT_EQ(Poll(), 3);
-  EXPECT_EQ(consumers_.identity().stats().failed, 0);
+  EXPECT_EQ(consumers_->stats().failed, 0);
   EXPECT_EQ(Owner(lead), rep.user_id);
 }
 

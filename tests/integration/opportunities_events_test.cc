@@ -15,6 +15,7 @@
 #include "services/opportunities/store/pipeline_store.h"
 #include "services/opportunities/store/report_store.h"
 #include "tests/testing/opportunities_harness.h"
+#include "tests/testing/test_events.h"
 
 namespace crm::opportunities {
 namespace {
@@ -24,8 +25,7 @@ using testing::OpportunitiesHarness;
 class OpportunitiesEventsTest : public ::testing::Test {
  protected:
   OpportunitiesEventsTest()
-      : streams_(h_.redis()),
-        consumers_(h_.schema().Pool(), h_.redis(), h_.shared_clock(),
+      : consumers_(h_.schema().Pool(), h_.redis(), h_.shared_clock(),
                    "test-1") {}
 
   std::string Path(std::initializer_list<const char*> keys) {
@@ -36,14 +36,8 @@ class OpportunitiesEventsTest : public ::testing::Test {
   void Publish(const std::string& event_id, const std::string& type,
                const nlohmann::json& payload,
                const std::string& service = "identity") {
-    events::Event e;
-    e.event_id = event_id;
-    e.type = type;
-    e.aggregate_id = "1";
-    e.payload = payload;
-    e.occurred_at = h_.clock().Now();
-    auto id = streams_.XAdd(events::StreamFor(service), events::EncodeEvent(e));
-    ASSERT_TRUE(id.ok()) << id.status();
+    testing::PublishEvent(h_.redis(), service, event_id, type, payload,
+                          h_.clock().Now());
   }
   void AccountActivity(int64_t account_id, absl::Time at) {
     Publish(events::NewEventId(), "AccountActivity",
@@ -95,7 +89,6 @@ class OpportunitiesEventsTest : public ::testing::Test {
   }
 
   OpportunitiesHarness h_;
-  redis::Streams streams_;
   OpportunitiesEventConsumers consumers_;
 };
 

@@ -3,7 +3,8 @@
 // processed_events) with a pool on it, and a Redis pool with a key prefix
 // of its own. Both are dropped when the test ends.
 //
-// Header-only: the events tests are its only users.
+// Header-only: the events tests are its only users. Also PublishEvent, for
+// tests of services' event consumers.
 #pragma once
 
 #include <cstdint>
@@ -12,14 +13,32 @@
 
 #include "absl/status/statusor.h"
 #include "common/db/pool.h"
+#include "common/events/event.h"
 #include "common/events/outbox.h"
 #include "common/redis/redis_options.h"
 #include "common/redis/redis_pool.h"
+#include "common/redis/streams.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_db.h"
 #include "tests/testing/test_redis.h"
 
 namespace crm::testing {
+
+// Puts one event of `producer` ("identity") straight on its stream, as the
+// producer's outbox relay would; the test fails if Redis does.
+inline void PublishEvent(redis::RedisPool* redis, const std::string& producer,
+                         const std::string& event_id, const std::string& type,
+                         const nlohmann::json& payload, absl::Time at) {
+  events::Event e;
+  e.event_id = event_id;
+  e.type = type;
+  e.aggregate_id = "1";
+  e.payload = payload;
+  e.occurred_at = at;
+  redis::Streams streams(redis);
+  auto id = streams.XAdd(events::StreamFor(producer), events::EncodeEvent(e));
+  ASSERT_TRUE(id.ok()) << id.status();
+}
 
 class EventsFixture : public ::testing::Test {
  protected:

@@ -129,4 +129,11 @@ absl::StatusOr<std::vector<int64_t>> GroupsOf(db::Connection& c,
   return out;
 }
 
+absl::StatusOr<int64_t> DeactivateAgentEverywhere(db::Connection& c,
+                                                  int64_t user_id) {
+  return c.Exec(
+      "UPDATE group_agents SET active = 0 WHERE user_id = ? AND active = 1",
+      {user_id});
+}
+
 }  // namespace crm::tickets::config_store

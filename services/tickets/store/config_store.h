@@ -32,6 +32,10 @@ absl::Status SetRoundRobin(db::Connection& c, int64_t group_id,
 absl::Status UpsertAgent(db::Connection& c, const AgentRecord& a);
 absl::StatusOr<std::vector<AgentRecord>> Agents(db::Connection& c,
                                                 int64_t group_id);
+// Makes `user_id` an inactive agent of every group (a departed user);
+// returns the number of groups changed.
+absl::StatusOr<int64_t> DeactivateAgentEverywhere(db::Connection& c,
+                                                  int64_t user_id);
 // Groups where `user_id` is an active agent.
 absl::StatusOr<std::vector<int64_t>> GroupsOf(db::Connection& c,
                                               int64_t user_id);

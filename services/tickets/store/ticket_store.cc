@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "common/auth/data_scope.h"
 #include "common/status/status.h"
+#include "services/tickets/domain/status_rules.h"
 
 namespace crm::tickets::ticket_store {
 namespace {
@@ -239,6 +240,19 @@ absl::StatusOr<std::vector<TicketRecord>> CreatedBetween(db::Connection& c,
   params.push_back(from);
   params.push_back(to);
   return Select(c, where, params);
+}
+
+absl::StatusOr<std::vector<int64_t>> OpenAssignedTo(db::Connection& c,
+                                                    int64_t user_id) {
+  ASSIGN_OR_RETURN(
+      db::Rows rows,
+      c.Query("SELECT id FROM tickets WHERE assignee_id = ? AND status "
+              "BETWEEN ? AND ? ORDER BY id",
+              {user_id, static_cast<int>(Status::kAssigned),
+               static_cast<int>(Status::kWaitingOnCustomer)}));
+  std::vector<int64_t> ids;
+  for (const db::Row& r : rows) ids.push_back(r.Int("id"));
+  return ids;
 }
 
 }  // namespace crm::tickets::ticket_store

@@ -68,6 +68,11 @@ absl::StatusOr<std::vector<TicketRecord>> OpenBatch(db::Connection& c,
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> OpenLoads(
     db::Connection& c, int64_t group_id);
 
+// Ids of the open tickets (assigned, in progress, waiting on the customer)
+// assigned to `user_id`, by id.
+absl::StatusOr<std::vector<int64_t>> OpenAssignedTo(db::Connection& c,
+                                                    int64_t user_id);
+
 // Tickets created in [from, to) for stats.
 absl::StatusOr<std::vector<TicketRecord>> CreatedBetween(db::Connection& c,
                                                          const Scope& scope,
